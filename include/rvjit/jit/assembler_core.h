@@ -1,0 +1,61 @@
+// AssemblerCore: the part of the Assembler that is not an instruction. It owns the code
+// buffer, the sticky error (see rvjit/error.h) and the raw emit primitives that the
+// per-extension instruction mixins (rvjit/jit/insn/*.h) call.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rvjit/error.h"
+#include "rvjit/jit/code_buffer.h"
+
+namespace rvjit {
+
+class AssemblerCore {
+ public:
+  AssemblerCore() = default;
+  AssemblerCore(uint8_t* buffer, size_t capacity) : buf_(buffer, capacity) {}
+
+  // First error since construction or reset(); ok() if none. Emits after an error are
+  // ignored, so checking once after a sequence is enough.
+  const Error& error() const { return error_; }
+  bool has_error() const { return !error_.ok(); }
+
+  size_t offset() const { return buf_.size(); }
+  const CodeBuffer& buffer() const { return buf_; }
+  CodeBuffer& buffer() { return buf_; }
+
+  // Raw emission of an already encoded instruction word / halfword.
+  void emit32(uint32_t word) {
+    if (error_.ok() && buf_.reserve_more(4)) [[likely]] { buf_.put32(word); return; }
+    if (error_.ok()) fail_buffer();
+  }
+  void emit16(uint16_t half) {
+    if (error_.ok() && buf_.reserve_more(2)) [[likely]] { buf_.put16(half); return; }
+    if (error_.ok()) fail_buffer();
+  }
+
+  // Whether instruction methods may pick a 2-byte RVC form on their own (off by default;
+  // turn on only when the target hart implements C).
+  void set_auto_compress(bool on) { auto_compress_ = on; }
+  bool auto_compress() const { return auto_compress_; }
+
+  // Record the first error; later ones are dropped (the first is the cause).
+  void report(ErrorCode code, std::string message) {
+    if (error_.ok()) error_ = Error(code, std::move(message));
+  }
+  // "<insn>: immediate <v> out of range [lo, hi]".
+  void fail_imm(const char* insn, int64_t value, int64_t lo, int64_t hi);
+  // "<insn>: offset <v> is not a multiple of <align>".
+  void fail_align(const char* insn, int64_t value, int64_t align);
+  // "<insn>: register x<id> <why>".
+  void fail_reg(const char* insn, unsigned reg_id, const char* why);
+
+ protected:
+  void fail_buffer();
+  CodeBuffer buf_;
+  Error error_;
+  bool auto_compress_ = false;
+};
+
+}  // namespace rvjit

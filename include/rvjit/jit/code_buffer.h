@@ -1,0 +1,62 @@
+// Where the Assembler writes: either a caller-provided fixed buffer (never grows; running
+// out is ErrorCode::kBufferFull) or a growing heap buffer owned by the CodeBuffer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+namespace rvjit {
+
+class CodeBuffer {
+ public:
+  CodeBuffer() = default;                                // growing, owned
+  CodeBuffer(uint8_t* external, size_t capacity)         // fixed, caller-owned
+      : data_(external), capacity_(capacity), external_(true) {}
+  CodeBuffer(const CodeBuffer&) = delete;
+  CodeBuffer& operator=(const CodeBuffer&) = delete;
+  ~CodeBuffer() { if (!external_) std::free(data_); }
+
+  uint8_t* data() { return data_; }
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  bool is_external() const { return external_; }
+
+  // Make room for n more bytes. False when a fixed buffer is full or malloc failed.
+  bool reserve_more(size_t n) {
+    if (size_ + n <= capacity_) return true;
+    return grow(size_ + n);
+  }
+  // Callers must have reserved; these never check.
+  void put32(uint32_t w) { std::memcpy(data_ + size_, &w, 4); size_ += 4; }
+  void put16(uint16_t h) { std::memcpy(data_ + size_, &h, 2); size_ += 2; }
+  void put_bytes(const void* p, size_t n) { std::memcpy(data_ + size_, p, n); size_ += n; }
+
+  uint32_t read32(size_t off) const { uint32_t w; std::memcpy(&w, data_ + off, 4); return w; }
+  uint16_t read16(size_t off) const { uint16_t h; std::memcpy(&h, data_ + off, 2); return h; }
+  void write32(size_t off, uint32_t w) { std::memcpy(data_ + off, &w, 4); }
+  void write16(size_t off, uint16_t h) { std::memcpy(data_ + off, &h, 2); }
+  void truncate(size_t n) { if (n < size_) size_ = n; }
+  void clear() { size_ = 0; }
+
+ private:
+  bool grow(size_t need) {
+    if (external_) return false;
+    size_t cap = capacity_ ? capacity_ : 256;
+    while (cap < need) cap *= 2;
+    void* p = std::realloc(data_, cap);
+    if (!p) return false;
+    data_ = static_cast<uint8_t*>(p);
+    capacity_ = cap;
+    return true;
+  }
+
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+  bool external_ = false;
+};
+
+}  // namespace rvjit

@@ -1,0 +1,29 @@
+#include "rvjit/jit/assembler_core.h"
+
+namespace rvjit {
+
+void AssemblerCore::fail_imm(const char* insn, int64_t value, int64_t lo, int64_t hi) {
+  report(ErrorCode::kImmediateOutOfRange,
+         std::string(insn) + ": immediate " + std::to_string(value) + " out of range [" +
+             std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+
+void AssemblerCore::fail_align(const char* insn, int64_t value, int64_t align) {
+  report(ErrorCode::kMisalignedImmediate, std::string(insn) + ": offset " +
+                                              std::to_string(value) +
+                                              " is not a multiple of " + std::to_string(align));
+}
+
+void AssemblerCore::fail_reg(const char* insn, unsigned reg_id, const char* why) {
+  report(ErrorCode::kInvalidRegister,
+         std::string(insn) + ": register x" + std::to_string(reg_id) + " " + why);
+}
+
+void AssemblerCore::fail_buffer() {
+  report(ErrorCode::kBufferFull,
+         buf_.is_external()
+             ? "code buffer full: " + std::to_string(buf_.capacity()) + " bytes provided"
+             : std::string("code buffer: out of memory while growing"));
+}
+
+}  // namespace rvjit

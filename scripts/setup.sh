@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One idempotent setup step, run by both README commands. Installs by package name
+# everything the build and tests need, then builds the RV64 third-party libraries into
+# the cache (scripts/third-party.sh). On a machine where all is present it only checks.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+# Packages from the release itself.
+base_pkgs=(
+  cmake ninja-build ccache pkg-config g++ clang libclang-rt-14-dev dpkg-dev
+  g++-riscv64-linux-gnu
+  llvm-19-dev libzstd-dev
+  libgtest-dev libbenchmark-dev
+  flex bison bc cpio libelf-dev libssl-dev rsync linux-source-6.12
+  gdb-multiarch python3
+)
+# Packages that must come from backports (newer QEMU knows the extensions we emit).
+backport_pkgs=(qemu-user qemu-system-riscv opensbi)
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+missing=()
+for p in "${base_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+need_bp=()
+for p in "${backport_pkgs[@]}"; do
+  v=$(dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null || true)
+  case "$v" in *"install ok installed"*bpo*) ;; *) need_bp+=("$p") ;; esac
+done
+
+if [ ${#missing[@]} -gt 0 ] || [ ${#need_bp[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} ${need_bp[*]}"
+  $SUDO bash "$here/apt-sources.sh" >/dev/null
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  if [ ${#missing[@]} -gt 0 ]; then
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  if [ ${#need_bp[@]} -gt 0 ]; then
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+    $SUDO apt-get install -y -qq --no-install-recommends -t "$codename-backports" "${need_bp[@]}"
+  fi
+else
+  echo "setup: all packages present"
+fi
+
+bash "$here/third-party.sh"
