@@ -1,5 +1,5 @@
 // The RV64 Assembler: AssemblerCore (buffer, sticky error) plus one mixin per ISA
-// extension, each contributing one method per instruction.
+// extension (rvjit/jit/insn/), each contributing one method per instruction.
 //
 //   rvjit::Assembler a;
 //   a.addi(reg::a0, reg::zero, 42);
@@ -8,11 +8,11 @@
 #pragma once
 
 #include "rvjit/jit/assembler_core.h"
-#include "rvjit/jit/insn/rv64i.h"
+#include "rvjit/jit/insn/all.h"
 
 namespace rvjit {
 
-class Assembler : public AssemblerCore, public InsnRV64I<Assembler> {
+class Assembler : public AssemblerCore, public InsnAll<Assembler> {
  public:
   using AssemblerCore::AssemblerCore;
 };

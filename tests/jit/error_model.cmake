@@ -1,0 +1,1 @@
+rvjit_add_test(jit_error_model_test error_model_test.cpp LIBS rvjit_jit)
