@@ -19,6 +19,18 @@ void AssemblerCore::fail_reg(const char* insn, unsigned reg_id, const char* why)
          std::string(insn) + ": register x" + std::to_string(reg_id) + " " + why);
 }
 
+void AssemblerCore::emit32_slow(uint32_t word) {
+  if (!error_.ok()) return;  // sticky: ignored after the first error
+  if (!buf_.reserve_more(4)) return fail_buffer();
+  buf_.put32(word);
+}
+
+void AssemblerCore::emit16_slow(uint16_t half) {
+  if (!error_.ok()) return;
+  if (!buf_.reserve_more(2)) return fail_buffer();
+  buf_.put16(half);
+}
+
 void AssemblerCore::fail_buffer() {
   report(ErrorCode::kBufferFull,
          buf_.is_external()

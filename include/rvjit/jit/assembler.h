@@ -1,20 +1,253 @@
 // The RV64 Assembler: AssemblerCore (buffer, sticky error) plus one mixin per ISA
-// extension (rvjit/jit/insn/), each contributing one method per instruction.
+// extension (rvjit/jit/insn/), each contributing one method per instruction, plus what
+// makes it an assembler rather than an encoder: labels, branch relaxation, li, calls to
+// labels and to absolute addresses, a literal pool, alignment, patch-site and symbol
+// marks, and finalize(), which produces the AssembledCode the runtime installs.
 //
 //   rvjit::Assembler a;
-//   a.addi(reg::a0, reg::zero, 42);
+//   rvjit::Label loop = a.new_label(), done = a.new_label();
+//   a.li(reg::a0, 0);
+//   a.bind(loop);
+//   a.beq(reg::a1, reg::zero, done);     // forward reference
+//   a.addi(reg::a0, reg::a0, 1);
+//   a.addi(reg::a1, reg::a1, -1);
+//   a.j(loop);                           // backward reference
+//   a.bind(done);
 //   a.ret();
-//   if (a.has_error()) ... a.error().message() ...
+//   rvjit::Result<rvjit::AssembledCode> code = a.finalize();  // or the first error
+//
+// Label references are emitted in their short form (one word) and grown at finalize()
+// only when the target is out of reach, iterating until no reference grows:
+//   * conditional branch, beyond +-4 KiB:  inverted branch over `jal x0, target`;
+//     beyond +-1 MiB: inverted branch over `auipc s; jalr x0, lo(s)`;
+//   * jal rd / j / call / tail, beyond +-1 MiB: `auipc s; jalr rd, lo(s)`.
+// The scratch register s is rd itself when rd != x0 (call: ra), otherwise the relaxation
+// scratch register, t1 by default (the register LLVM's `tail` clobbers); change it with
+// set_relax_scratch(). Code must not keep a live value in it across a j/tail/branch whose
+// target may be more than 1 MiB away. Relaxation never shrinks a reference, so it ends.
+//
+// Offsets: offset() and the marks are positions in the code as emitted so far; relaxation
+// can move everything after a grown reference, so the final positions come from
+// label_offset() after finalize() and from AssembledCode.
 #pragma once
 
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "rvjit/jit/assembled_code.h"
 #include "rvjit/jit/assembler_core.h"
+#include "rvjit/jit/encoding.h"
 #include "rvjit/jit/insn/all.h"
+#include "rvjit/jit/label.h"
+#include "rvjit/jit/li.h"
+
+// Keep the instruction mixins' offset-taking overloads (beq(rs1, rs2, int64_t), j(int64_t),
+// ...) visible next to the Label overloads declared here, whatever set the mixins offer:
+// a name declared in Assembler would otherwise hide every base overload of that name.
+#define RVJIT_ASM_FORWARD(name)                                                          \
+  template <class... A>                                                                  \
+  auto name(A&&... a)                                                                    \
+      ->decltype(std::declval<InsnAll<Assembler>&>().name(std::forward<A>(a)...)) {     \
+    return InsnAll<Assembler>::name(std::forward<A>(a)...);                              \
+  }
 
 namespace rvjit {
 
 class Assembler : public AssemblerCore, public InsnAll<Assembler> {
  public:
-  using AssemblerCore::AssemblerCore;
+  Assembler();
+  Assembler(uint8_t* buffer, size_t capacity);
+
+  // Forget everything emitted (buffer, labels, pool, marks, error); keeps the capacity
+  // and the settings (auto-compression, relaxation scratch). Labels created before
+  // reset() become foreign (kInvalidLabel).
+  void reset();
+
+  // ---- labels ----------------------------------------------------------------------
+  Label new_label();
+  // Bind `label` to the current position. Binding twice, an invalid or another
+  // Assembler's label: kInvalidLabel.
+  void bind(Label label);
+  bool is_bound(Label label) const {
+    return owns(label) && labels_[label.id].offset != kUnbound;
+  }
+  // Final offset of a bound label in the last finalize()d code; -1 when unknown.
+  int64_t label_offset(Label label) const;
+
+  // ---- branches and jumps to labels (short form, relaxed at finalize) --------------
+  void beq(Gp rs1, Gp rs2, Label l) { branch_to(0, rs1, rs2, l); }
+  void bne(Gp rs1, Gp rs2, Label l) { branch_to(1, rs1, rs2, l); }
+  void blt(Gp rs1, Gp rs2, Label l) { branch_to(4, rs1, rs2, l); }
+  void bge(Gp rs1, Gp rs2, Label l) { branch_to(5, rs1, rs2, l); }
+  void bltu(Gp rs1, Gp rs2, Label l) { branch_to(6, rs1, rs2, l); }
+  void bgeu(Gp rs1, Gp rs2, Label l) { branch_to(7, rs1, rs2, l); }
+  void bgt(Gp rs, Gp rt, Label l) { blt(rt, rs, l); }
+  void ble(Gp rs, Gp rt, Label l) { bge(rt, rs, l); }
+  void bgtu(Gp rs, Gp rt, Label l) { bltu(rt, rs, l); }
+  void bleu(Gp rs, Gp rt, Label l) { bgeu(rt, rs, l); }
+  void beqz(Gp rs, Label l) { beq(rs, Gp{0}, l); }
+  void bnez(Gp rs, Label l) { bne(rs, Gp{0}, l); }
+  void blez(Gp rs, Label l) { bge(Gp{0}, rs, l); }
+  void bgez(Gp rs, Label l) { bge(rs, Gp{0}, l); }
+  void bltz(Gp rs, Label l) { blt(rs, Gp{0}, l); }
+  void bgtz(Gp rs, Label l) { blt(Gp{0}, rs, l); }
+  void jal(Gp rd, Label l) { jump_to(rd, l); }
+  void jal(Label l) { jump_to(Gp{1}, l); }
+  void j(Label l) { jump_to(Gp{0}, l); }
+  // Call / tail-call a label: `jal ra` / `j`, grown to auipc+jalr when out of reach.
+  void call(Label l) { jump_to(Gp{1}, l); }
+  void tail(Label l) { jump_to(Gp{0}, l); }
+
+  RVJIT_ASM_FORWARD(beq) RVJIT_ASM_FORWARD(bne) RVJIT_ASM_FORWARD(blt)
+  RVJIT_ASM_FORWARD(bge) RVJIT_ASM_FORWARD(bltu) RVJIT_ASM_FORWARD(bgeu)
+  RVJIT_ASM_FORWARD(bgt) RVJIT_ASM_FORWARD(ble) RVJIT_ASM_FORWARD(bgtu)
+  RVJIT_ASM_FORWARD(bleu) RVJIT_ASM_FORWARD(beqz) RVJIT_ASM_FORWARD(bnez)
+  RVJIT_ASM_FORWARD(blez) RVJIT_ASM_FORWARD(bgez) RVJIT_ASM_FORWARD(bltz)
+  RVJIT_ASM_FORWARD(bgtz) RVJIT_ASM_FORWARD(jal) RVJIT_ASM_FORWARD(j)
+
+  // rd = runtime address of `l` (auipc rd; addi rd, rd, lo). Fixed 8 bytes.
+  void la(Gp rd, Label l) { pcrel_to(rd, enc::i_type(enc::kOpImm, 0, rd.id, rd.id, 0), l, "la"); }
+  // rd = the 64-bit word at `l` (auipc rd; ld rd, lo(rd)). rd must not be x0.
+  void ld_label(Gp rd, Label l) {
+    if (rd.id == 0) return fail_reg("ld_label", 0, "cannot hold the address");
+    pcrel_to(rd, enc::i_type(enc::kOpLoad, 3, rd.id, rd.id, 0), l, "ld_label");
+  }
+
+  // ---- constants ---------------------------------------------------------------------
+  // rd = imm, with the shortest base RV64I sequence (see rvjit/jit/li.h): 1..8 words.
+  void li(Gp rd, int64_t imm) {
+    if (enc::is_int<12>(imm)) [[likely]] {
+      emit32(enc::i_type(enc::kOpImm, 0, rd.id, 0, imm));
+      return;
+    }
+    li_slow(rd, imm);
+  }
+  // rd = imm loaded from the literal pool (auipc + ld: always 2 words + an 8-byte slot).
+  void li_pool(Gp rd, uint64_t imm) { ld_label(rd, pool_constant(imm)); }
+
+  // ---- literal pool ------------------------------------------------------------------
+  // A label that will be bound to an 8-byte pool slot holding `value` (equal values share
+  // a slot until the next flush).
+  Label pool_constant(uint64_t value);
+  // A label bound to an 8-byte pool slot holding the runtime address of `target`
+  // (a kAbs64Internal relocation the runtime applies at install).
+  Label pool_address(Label target);
+  // Emit the pending pool entries here (8-byte aligned, padded with nops). The caller
+  // makes sure execution never falls into it (e.g. after a ret or j). finalize() flushes
+  // whatever is still pending at the end of the code.
+  void flush_pool();
+
+  // ---- calls to absolute addresses -----------------------------------------------------
+  // kNear: auipc+jalr with a kPcrelHi20Lo12 relocation (target within +-2 GiB of the
+  // code's final address; the runtime reports kBranchOutOfRange otherwise).
+  // kFar: any 64-bit address through a literal-pool slot: auipc s; ld s, lo(s); jalr.
+  enum class Reach : uint8_t { kNear, kFar };
+  void call_abs(uint64_t address, Reach reach = Reach::kNear) { abs_jump(Gp{1}, Gp{1}, address, reach); }
+  // Tail call: like call_abs but links nothing; clobbers the relaxation scratch (t1).
+  void tail_abs(uint64_t address, Reach reach = Reach::kNear) { abs_jump(Gp{0}, relax_scratch_, address, reach); }
+
+  // ---- layout and marks --------------------------------------------------------------
+  // Pad with nops (c.nop for a 2-byte remainder) to a multiple of `alignment` (a power of
+  // two, 2..65536); the final address gets at least that alignment.
+  void align(uint32_t alignment);
+  // Record that the next `length` bytes form a patch site with a user `tag`. A branch,
+  // jump or align() inside the site could change its length: finalize() rejects that
+  // with kInvalidArgument (la/ld_label/call_abs have fixed sizes and are allowed).
+  void mark_patch_site(uint16_t length, uint16_t tag);
+  // A named range [begin, end) of the final code (a function, a data block).
+  void add_symbol(std::string name, Label begin, Label end);
+
+  // Scratch register for relaxed long jumps with rd == x0 (default t1). Not x0.
+  void set_relax_scratch(Gp reg);
+  Gp relax_scratch() const { return relax_scratch_; }
+
+  // ---- result ------------------------------------------------------------------------
+  // Flush the pool, resolve and relax every label reference, and return the code; or the
+  // first error (sticky emit errors, kUnboundLabel, kBranchOutOfRange). Never truncates.
+  Result<AssembledCode> finalize();
+
+  // Number of label references recorded so far (for tests and statistics).
+  size_t reference_count() const { return fixups_.size(); }
+
+ private:
+  static constexpr uint32_t kUnbound = 0xffffffffu;
+
+  // A place whose bytes depend on final positions. Recorded in emission order, so a
+  // position "after k fixups" maps to its final offset by adding the growth of the first k.
+  enum class FixKind : uint8_t { kBranch, kJal, kPcrel, kAlign, kAbs64 };
+  struct Fixup {
+    uint32_t offset;  // first byte in the emitted (unrelaxed) buffer
+    uint32_t target;  // label id; kAlign: the alignment
+    uint32_t size;    // bytes it occupies in the emitted buffer
+    FixKind kind;
+    uint8_t a = 0;    // kBranch: rs1; kJal/kPcrel: rd
+    uint8_t b = 0;    // kBranch: rs2
+    uint8_t f3 = 0;   // kBranch: funct3
+  };
+  struct LabelState {
+    uint32_t offset;    // emitted offset, kUnbound until bound
+    uint32_t fixcount;  // fixups recorded before the bind
+  };
+  struct Pos {  // a position recorded during emission
+    uint32_t offset;
+    uint32_t fixcount;
+  };
+  struct PoolEntry {
+    Label slot;
+    uint64_t value;
+    uint32_t target;  // label id whose address the slot holds (is_address)
+    bool is_address;
+  };
+  struct PendingReloc { Relocation reloc; uint32_t fixcount; };
+  struct PendingSite { PatchSiteMark mark; uint32_t fixcount; };
+  struct PendingSymbol { std::string name; Label begin, end; };
+
+  bool owns(Label l) const { return l.owner == serial_ && l.id < labels_.size(); }
+  bool check_ref(Label l, const char* what) {
+    if (owns(l)) [[likely]] return true;
+    bad_label(l, what);
+    return false;
+  }
+  void bad_label(Label l, const char* what);
+  void add_fixup(FixKind kind, uint32_t target, uint32_t size, uint8_t a = 0, uint8_t b = 0,
+                 uint8_t f3 = 0) {
+    fixups_.push_back(Fixup{static_cast<uint32_t>(offset()), target, size, kind, a, b, f3});
+  }
+  void branch_to(uint32_t f3, Gp rs1, Gp rs2, Label l) {
+    if (!error_.ok() || !check_ref(l, "branch")) return;
+    add_fixup(FixKind::kBranch, l.id, 4, rs1.id, rs2.id, static_cast<uint8_t>(f3));
+    emit32(enc::b_type(enc::kOpBranch, f3, rs1.id, rs2.id, 0));
+  }
+  void jump_to(Gp rd, Label l) {
+    if (!error_.ok() || !check_ref(l, "jal")) return;
+    add_fixup(FixKind::kJal, l.id, 4, rd.id);
+    emit32(enc::j_type(enc::kOpJal, rd.id, 0));
+  }
+  void pcrel_to(Gp rd, uint32_t second_word, Label l, const char* what) {
+    if (!error_.ok() || !check_ref(l, what)) return;
+    add_fixup(FixKind::kPcrel, l.id, 8, rd.id);
+    emit32(enc::u_type(enc::kOpAuipc, rd.id, 0));
+    emit32(second_word);
+  }
+  void li_slow(Gp rd, int64_t imm);
+  void abs_jump(Gp link, Gp scratch, uint64_t address, Reach reach);
+  void emit_padding(uint32_t bytes);
+
+  uint32_t serial_;
+  Gp relax_scratch_{6};
+  std::vector<LabelState> labels_;
+  std::vector<Fixup> fixups_;
+  std::vector<PoolEntry> pool_;
+  std::unordered_map<uint64_t, uint32_t> pool_index_;  // constant -> pool_ index
+  std::vector<PendingReloc> relocs_;
+  std::vector<PendingSite> sites_;
+  std::vector<PendingSymbol> symbols_;
+  std::vector<int64_t> final_label_offsets_;
+  uint32_t max_alignment_ = 4;
 };
 
 }  // namespace rvjit
+
+#undef RVJIT_ASM_FORWARD

@@ -25,14 +25,16 @@ class AssemblerCore {
   const CodeBuffer& buffer() const { return buf_; }
   CodeBuffer& buffer() { return buf_; }
 
-  // Raw emission of an already encoded instruction word / halfword.
+  // Raw emission of an already encoded instruction word / halfword. The inline path is
+  // one compare (room left and no error: see CodeBuffer::fits) and one store; growing,
+  // running out of a fixed buffer and the ignored-after-error case are out of line.
   void emit32(uint32_t word) {
-    if (error_.ok() && buf_.reserve_more(4)) [[likely]] { buf_.put32(word); return; }
-    if (error_.ok()) fail_buffer();
+    if (buf_.fits(4)) [[likely]] { buf_.put32(word); return; }
+    emit32_slow(word);
   }
   void emit16(uint16_t half) {
-    if (error_.ok() && buf_.reserve_more(2)) [[likely]] { buf_.put16(half); return; }
-    if (error_.ok()) fail_buffer();
+    if (buf_.fits(2)) [[likely]] { buf_.put16(half); return; }
+    emit16_slow(half);
   }
 
   // Whether instruction methods may pick a 2-byte RVC form on their own (off by default;
@@ -42,7 +44,10 @@ class AssemblerCore {
 
   // Record the first error; later ones are dropped (the first is the cause).
   void report(ErrorCode code, std::string message) {
-    if (error_.ok()) error_ = Error(code, std::move(message));
+    if (error_.ok()) {
+      error_ = Error(code, std::move(message));
+      buf_.block();  // later emits take the slow path, which drops them
+    }
   }
   // "<insn>: immediate <v> out of range [lo, hi]".
   void fail_imm(const char* insn, int64_t value, int64_t lo, int64_t hi);
@@ -53,6 +58,10 @@ class AssemblerCore {
 
  protected:
   void fail_buffer();
+  // Out of line on purpose: keeps the inline emit small. Take the value, not its address,
+  // so the caller's word never has to go through the stack.
+  void emit32_slow(uint32_t word);
+  void emit16_slow(uint16_t half);
   CodeBuffer buf_;
   Error error_;
   bool auto_compress_ = false;

@@ -1,5 +1,9 @@
 // Where the Assembler writes: either a caller-provided fixed buffer (never grows; running
 // out is ErrorCode::kBufferFull) or a growing heap buffer owned by the CodeBuffer.
+//
+// Hot path: fits(n) is one compare against `limit_`, which equals the capacity normally
+// and 0 while the buffer is blocked (the Assembler blocks it on its first error), so an
+// emit checks "room left and no error yet" with a single branch.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +17,7 @@ class CodeBuffer {
  public:
   CodeBuffer() = default;                                // growing, owned
   CodeBuffer(uint8_t* external, size_t capacity)         // fixed, caller-owned
-      : data_(external), capacity_(capacity), external_(true) {}
+      : data_(external), capacity_(capacity), limit_(capacity), external_(true) {}
   CodeBuffer(const CodeBuffer&) = delete;
   CodeBuffer& operator=(const CodeBuffer&) = delete;
   ~CodeBuffer() { if (!external_) std::free(data_); }
@@ -24,14 +28,23 @@ class CodeBuffer {
   size_t capacity() const { return capacity_; }
   bool is_external() const { return external_; }
 
+  // True when n more bytes fit without growing and the buffer is not blocked.
+  bool fits(size_t n) const { return size_ + n <= limit_; }
+  // Make fits() fail until unblock() (used for the sticky error).
+  void block() { blocked_ = true; limit_ = 0; }
+  void unblock() { blocked_ = false; limit_ = capacity_; }
+  bool blocked() const { return blocked_; }
+
   // Make room for n more bytes. False when a fixed buffer is full or malloc failed.
   bool reserve_more(size_t n) {
     if (size_ + n <= capacity_) return true;
     return grow(size_ + n);
   }
   // Callers must have reserved; these never check.
-  void put32(uint32_t w) { std::memcpy(data_ + size_, &w, 4); size_ += 4; }
-  void put16(uint16_t h) { std::memcpy(data_ + size_, &h, 2); size_ += 2; }
+  // The position is read once and written once (a byte store may alias size_, so
+  // `size_ += 4` after it would reload it).
+  void put32(uint32_t w) { const size_t at = size_; std::memcpy(data_ + at, &w, 4); size_ = at + 4; }
+  void put16(uint16_t h) { const size_t at = size_; std::memcpy(data_ + at, &h, 2); size_ = at + 2; }
   void put_bytes(const void* p, size_t n) { std::memcpy(data_ + size_, p, n); size_ += n; }
 
   uint32_t read32(size_t off) const { uint32_t w; std::memcpy(&w, data_ + off, 4); return w; }
@@ -50,13 +63,16 @@ class CodeBuffer {
     if (!p) return false;
     data_ = static_cast<uint8_t*>(p);
     capacity_ = cap;
+    limit_ = blocked_ ? 0 : cap;
     return true;
   }
 
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
+  size_t limit_ = 0;  // capacity_, or 0 while blocked
   bool external_ = false;
+  bool blocked_ = false;
 };
 
 }  // namespace rvjit

@@ -1,0 +1,177 @@
+// Assembler: construction, labels, li, the literal pool, absolute calls, alignment and
+// marks -- everything that records state during emission. Layout and relaxation are in
+// assembler_finalize.cpp.
+#include <atomic>
+#include <string>
+
+#include "rvjit/jit/assembler.h"
+
+namespace rvjit {
+namespace {
+
+// Each Assembler (and each reset()) gets a fresh serial so that a Label from another
+// Assembler, or from before a reset, is recognised instead of aliasing a local label.
+uint32_t next_serial() {
+  static std::atomic<uint32_t> counter{0};
+  uint32_t s = counter.fetch_add(1, std::memory_order_relaxed) + 1;
+  return s ? s : counter.fetch_add(1, std::memory_order_relaxed) + 1;  // skip 0 on wrap
+}
+
+}  // namespace
+
+Assembler::Assembler() : serial_(next_serial()) {}
+Assembler::Assembler(uint8_t* buffer, size_t capacity)
+    : AssemblerCore(buffer, capacity), serial_(next_serial()) {}
+
+void Assembler::reset() {
+  buf_.clear();
+  error_ = Error();
+  buf_.unblock();
+  serial_ = next_serial();
+  labels_.clear();
+  fixups_.clear();
+  pool_.clear();
+  pool_index_.clear();
+  relocs_.clear();
+  sites_.clear();
+  symbols_.clear();
+  final_label_offsets_.clear();
+  max_alignment_ = 4;
+}
+
+Label Assembler::new_label() {
+  labels_.push_back(LabelState{kUnbound, 0});
+  return Label{static_cast<uint32_t>(labels_.size() - 1), serial_};
+}
+
+void Assembler::bad_label(Label l, const char* what) {
+  if (!l.valid()) {
+    report(ErrorCode::kInvalidLabel, std::string(what) + ": label was never created by new_label()");
+  } else if (l.owner != serial_) {
+    report(ErrorCode::kInvalidLabel, std::string(what) + ": label #" + std::to_string(l.id) +
+                                         " belongs to another Assembler (or predates reset())");
+  } else {
+    report(ErrorCode::kInvalidLabel, std::string(what) + ": unknown label #" + std::to_string(l.id));
+  }
+}
+
+void Assembler::bind(Label l) {
+  if (!error_.ok() || !check_ref(l, "bind")) return;
+  LabelState& s = labels_[l.id];
+  if (s.offset != kUnbound) {
+    return report(ErrorCode::kInvalidLabel, "bind: label #" + std::to_string(l.id) +
+                                                " is already bound at offset " +
+                                                std::to_string(s.offset));
+  }
+  s.offset = static_cast<uint32_t>(offset());
+  s.fixcount = static_cast<uint32_t>(fixups_.size());
+}
+
+int64_t Assembler::label_offset(Label l) const {
+  if (!owns(l) || l.id >= final_label_offsets_.size()) return -1;
+  return final_label_offsets_[l.id];
+}
+
+void Assembler::li_slow(Gp rd, int64_t imm) {
+  if (enc::is_int<32>(imm)) {  // lui (+ addiw): li_sequence() would find the same
+    const enc::HiLo hl = enc::split_hi_lo(imm);
+    emit32(enc::u_type(enc::kOpLui, rd.id, hl.hi20));
+    if (hl.lo12) emit32(enc::i_type(enc::kOpImm32, 0, rd.id, rd.id, hl.lo12));
+    return;
+  }
+  const LiSequence seq = li_sequence(imm);
+  unsigned src = 0;  // the first step reads x0, the others the partial value in rd
+  for (unsigned i = 0; i < seq.size; ++i) {
+    const LiStep& s = seq.steps[i];
+    switch (s.op) {
+      case LiStep::kLui: emit32(enc::u_type(enc::kOpLui, rd.id, static_cast<uint32_t>(s.imm))); break;
+      case LiStep::kAddi: emit32(enc::i_type(enc::kOpImm, 0, rd.id, src, s.imm)); break;
+      case LiStep::kAddiw: emit32(enc::i_type(enc::kOpImm32, 0, rd.id, src, s.imm)); break;
+      case LiStep::kSlli: emit32(enc::i_type(enc::kOpImm, 1, rd.id, src, s.imm)); break;
+      case LiStep::kSrli: emit32(enc::i_type(enc::kOpImm, 5, rd.id, src, s.imm)); break;
+      case LiStep::kXori: emit32(enc::i_type(enc::kOpImm, 4, rd.id, src, s.imm)); break;
+    }
+    src = rd.id;
+  }
+}
+
+Label Assembler::pool_constant(uint64_t value) {
+  auto it = pool_index_.find(value);
+  if (it != pool_index_.end()) return pool_[it->second].slot;
+  Label slot = new_label();
+  pool_index_.emplace(value, static_cast<uint32_t>(pool_.size()));
+  pool_.push_back(PoolEntry{slot, value, 0, false});
+  return slot;
+}
+
+Label Assembler::pool_address(Label target) {
+  Label slot = new_label();
+  if (!check_ref(target, "pool_address")) return slot;
+  pool_.push_back(PoolEntry{slot, 0, target.id, true});
+  return slot;
+}
+
+void Assembler::flush_pool() {
+  if (pool_.empty() || !error_.ok()) return;
+  align(8);
+  for (const PoolEntry& e : pool_) {
+    bind(e.slot);
+    if (e.is_address) add_fixup(FixKind::kAbs64, e.target, 8);
+    const uint64_t v = e.is_address ? 0 : e.value;
+    emit32(static_cast<uint32_t>(v));
+    emit32(static_cast<uint32_t>(v >> 32));
+  }
+  pool_.clear();
+  pool_index_.clear();
+}
+
+void Assembler::abs_jump(Gp link, Gp scratch, uint64_t address, Reach reach) {
+  if (!error_.ok()) return;
+  if (reach == Reach::kFar) {
+    // auipc s; ld s, lo(s); jalr link, 0(s): the slot holds the absolute address.
+    ld_label(scratch, pool_constant(address));
+    emit32(enc::i_type(enc::kOpJalr, 0, link.id, scratch.id, 0));
+    return;
+  }
+  relocs_.push_back(PendingReloc{
+      Relocation{static_cast<uint32_t>(offset()), RelocKind::kPcrelHi20Lo12,
+                 static_cast<int64_t>(address)},
+      static_cast<uint32_t>(fixups_.size())});
+  emit32(enc::u_type(enc::kOpAuipc, scratch.id, 0));
+  emit32(enc::i_type(enc::kOpJalr, 0, link.id, scratch.id, 0));
+}
+
+void Assembler::emit_padding(uint32_t bytes) {
+  if (bytes & 2) emit16(enc::kCNop);
+  for (uint32_t i = 0; i < bytes / 4; ++i) emit32(enc::kNop);
+}
+
+void Assembler::align(uint32_t alignment) {
+  if (!error_.ok()) return;
+  if (alignment < 2 || alignment > 65536 || (alignment & (alignment - 1)) != 0) {
+    return report(ErrorCode::kInvalidArgument,
+                  "align: " + std::to_string(alignment) + " is not a power of two in [2, 65536]");
+  }
+  if (alignment > max_alignment_) max_alignment_ = alignment;
+  const uint32_t pad = static_cast<uint32_t>(-offset()) & (alignment - 1);
+  add_fixup(FixKind::kAlign, alignment, pad);
+  emit_padding(pad);
+}
+
+void Assembler::mark_patch_site(uint16_t length, uint16_t tag) {
+  if (!error_.ok()) return;
+  sites_.push_back(PendingSite{PatchSiteMark{static_cast<uint32_t>(offset()), length, tag},
+                               static_cast<uint32_t>(fixups_.size())});
+}
+
+void Assembler::add_symbol(std::string name, Label begin, Label end) {
+  if (!error_.ok() || !check_ref(begin, "add_symbol") || !check_ref(end, "add_symbol")) return;
+  symbols_.push_back(PendingSymbol{std::move(name), begin, end});
+}
+
+void Assembler::set_relax_scratch(Gp r) {
+  if (r.id == 0 || r.id > 31) return fail_reg("set_relax_scratch", r.id, "cannot be the scratch register");
+  relax_scratch_ = r;
+}
+
+}  // namespace rvjit
