@@ -8,6 +8,7 @@
 
 #include "rvjit/error.h"
 #include "rvjit/jit/code_buffer.h"
+#include "rvjit/jit/encoding.h"
 
 namespace rvjit {
 
@@ -28,19 +29,25 @@ class AssemblerCore {
   // Raw emission of an already encoded instruction word / halfword. The inline path is
   // one compare (room left and no error: see CodeBuffer::fits) and one store; growing,
   // running out of a fixed buffer and the ignored-after-error case are out of line.
-  void emit32(uint32_t word) {
+  RVJIT_INLINE void emit32(uint32_t word) {
     if (buf_.fits(4)) [[likely]] { buf_.put32(word); return; }
     emit32_slow(word);
   }
-  void emit16(uint16_t half) {
+  RVJIT_INLINE void emit16(uint16_t half) {
     if (buf_.fits(2)) [[likely]] { buf_.put16(half); return; }
     emit16_slow(half);
   }
 
+  // For the instruction mixins' fast path (rvjit/jit/insn/rv64i.h): true when 4 bytes fit,
+  // no error has been recorded and auto-compression is off, i.e. when a validated 32-bit
+  // instruction may be stored directly with put32_fast(). Call put32_fast() only then.
+  RVJIT_INLINE bool fast32_open() const { return buf_.fits(4) && !auto_compress_; }
+  RVJIT_INLINE void put32_fast(uint32_t word) { buf_.put32(word); }
+
   // Whether instruction methods may pick a 2-byte RVC form on their own (off by default;
   // turn on only when the target hart implements C).
   void set_auto_compress(bool on) { auto_compress_ = on; }
-  bool auto_compress() const { return auto_compress_; }
+  RVJIT_INLINE bool auto_compress() const { return auto_compress_; }
 
   // Record the first error; later ones are dropped (the first is the cause).
   void report(ErrorCode code, std::string message) {
@@ -49,19 +56,21 @@ class AssemblerCore {
       buf_.block();  // later emits take the slow path, which drops them
     }
   }
+  // The failure reports below are cold and out of line (jit/src/assembler_core.cpp): the
+  // instruction methods call them only when a check fails.
   // "<insn>: immediate <v> out of range [lo, hi]".
-  void fail_imm(const char* insn, int64_t value, int64_t lo, int64_t hi);
+  RVJIT_COLD void fail_imm(const char* insn, int64_t value, int64_t lo, int64_t hi);
   // "<insn>: offset <v> is not a multiple of <align>".
-  void fail_align(const char* insn, int64_t value, int64_t align);
+  RVJIT_COLD void fail_align(const char* insn, int64_t value, int64_t align);
   // "<insn>: register x<id> <why>".
-  void fail_reg(const char* insn, unsigned reg_id, const char* why);
+  RVJIT_COLD void fail_reg(const char* insn, unsigned reg_id, const char* why);
 
  protected:
-  void fail_buffer();
+  RVJIT_COLD void fail_buffer();
   // Out of line on purpose: keeps the inline emit small. Take the value, not its address,
   // so the caller's word never has to go through the stack.
-  void emit32_slow(uint32_t word);
-  void emit16_slow(uint16_t half);
+  RVJIT_NOINLINE void emit32_slow(uint32_t word);
+  RVJIT_NOINLINE void emit16_slow(uint16_t half);
   CodeBuffer buf_;
   Error error_;
   bool auto_compress_ = false;

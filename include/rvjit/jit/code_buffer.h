@@ -29,7 +29,7 @@ class CodeBuffer {
   bool is_external() const { return external_; }
 
   // True when n more bytes fit without growing and the buffer is not blocked.
-  bool fits(size_t n) const { return size_ + n <= limit_; }
+  [[gnu::always_inline]] bool fits(size_t n) const { return size_ + n <= limit_; }
   // Make fits() fail until unblock() (used for the sticky error).
   void block() { blocked_ = true; limit_ = 0; }
   void unblock() { blocked_ = false; limit_ = capacity_; }
@@ -43,8 +43,16 @@ class CodeBuffer {
   // Callers must have reserved; these never check.
   // The position is read once and written once (a byte store may alias size_, so
   // `size_ += 4` after it would reload it).
-  void put32(uint32_t w) { const size_t at = size_; std::memcpy(data_ + at, &w, 4); size_ = at + 4; }
-  void put16(uint16_t h) { const size_t at = size_; std::memcpy(data_ + at, &h, 2); size_ = at + 2; }
+  [[gnu::always_inline]] void put32(uint32_t w) {
+    const size_t at = size_;
+    std::memcpy(data_ + at, &w, 4);
+    size_ = at + 4;
+  }
+  [[gnu::always_inline]] void put16(uint16_t h) {
+    const size_t at = size_;
+    std::memcpy(data_ + at, &h, 2);
+    size_ = at + 2;
+  }
   void put_bytes(const void* p, size_t n) { std::memcpy(data_ + size_, p, n); size_ += n; }
 
   uint32_t read32(size_t off) const { uint32_t w; std::memcpy(&w, data_ + off, 4); return w; }

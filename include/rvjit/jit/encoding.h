@@ -6,6 +6,24 @@
 
 #include <cstdint>
 
+// Code-generation hints for the emit path. RVJIT_INLINE forces inlining of the small hot
+// functions (instruction methods, operand checks, the buffer fast path) so that a straight
+// run of Assembler calls compiles to checks + shifts + stores without calls. RVJIT_COLD
+// marks the failure paths (message building, error reporting) and RVJIT_NOINLINE the
+// complete out-of-line methods and the auto-compression selection: both stay out of line
+// so they never bloat or slow the inline path.
+#ifndef RVJIT_INLINE
+#if defined(__GNUC__) || defined(__clang__)
+#define RVJIT_INLINE [[gnu::always_inline]] inline
+#define RVJIT_NOINLINE [[gnu::noinline]]
+#define RVJIT_COLD [[gnu::cold, gnu::noinline]]
+#else
+#define RVJIT_INLINE inline
+#define RVJIT_NOINLINE
+#define RVJIT_COLD
+#endif
+#endif
+
 namespace rvjit::enc {
 
 // --- range helpers -----------------------------------------------------------------

@@ -20,157 +20,157 @@ template <class Asm>
 class InsnC {
  public:
   // --- quadrant 0 ---------------------------------------------------------------------
-  void c_addi4spn(Gp rd, int64_t nzuimm) {
+  RVJIT_INLINE void c_addi4spn(Gp rd, int64_t nzuimm) {
     if (!creg("c.addi4spn", rd) || !nz("c.addi4spn", nzuimm, 0, 1020, 4)) return;
     emit(enc::rvc::ciw(rd.id, nzuimm));
   }
-  void c_fld(Fp rd, Gp base, int64_t off) {
+  RVJIT_INLINE void c_fld(Fp rd, Gp base, int64_t off) {
     if (!fcreg("c.fld", rd) || !creg("c.fld", base) || !imm("c.fld", off, 0, 248, 8)) return;
     emit(enc::rvc::cls_d(1, rd.id, base.id, off));
   }
-  void c_lw(Gp rd, Gp base, int64_t off) {
+  RVJIT_INLINE void c_lw(Gp rd, Gp base, int64_t off) {
     if (!creg("c.lw", rd) || !creg("c.lw", base) || !imm("c.lw", off, 0, 124, 4)) return;
     emit(enc::rvc::cls_w(2, rd.id, base.id, off));
   }
-  void c_ld(Gp rd, Gp base, int64_t off) {
+  RVJIT_INLINE void c_ld(Gp rd, Gp base, int64_t off) {
     if (!creg("c.ld", rd) || !creg("c.ld", base) || !imm("c.ld", off, 0, 248, 8)) return;
     emit(enc::rvc::cls_d(3, rd.id, base.id, off));
   }
-  void c_fsd(Fp src, Gp base, int64_t off) {
+  RVJIT_INLINE void c_fsd(Fp src, Gp base, int64_t off) {
     if (!fcreg("c.fsd", src) || !creg("c.fsd", base) || !imm("c.fsd", off, 0, 248, 8)) return;
     emit(enc::rvc::cls_d(5, src.id, base.id, off));
   }
-  void c_sw(Gp src, Gp base, int64_t off) {
+  RVJIT_INLINE void c_sw(Gp src, Gp base, int64_t off) {
     if (!creg("c.sw", src) || !creg("c.sw", base) || !imm("c.sw", off, 0, 124, 4)) return;
     emit(enc::rvc::cls_w(6, src.id, base.id, off));
   }
-  void c_sd(Gp src, Gp base, int64_t off) {
+  RVJIT_INLINE void c_sd(Gp src, Gp base, int64_t off) {
     if (!creg("c.sd", src) || !creg("c.sd", base) || !imm("c.sd", off, 0, 248, 8)) return;
     emit(enc::rvc::cls_d(7, src.id, base.id, off));
   }
 
   // --- quadrant 1 ---------------------------------------------------------------------
-  void c_nop() { emit(enc::kCNop); }
+  RVJIT_INLINE void c_nop() { emit(enc::kCNop); }
   // The all-zero halfword: defined to be illegal forever (ISA manual), a 2-byte trap.
-  void c_unimp() { emit(0x0000); }
-  void c_addi(Gp rd, int64_t nzimm) {
+  RVJIT_INLINE void c_unimp() { emit(0x0000); }
+  RVJIT_INLINE void c_addi(Gp rd, int64_t nzimm) {
     if (!nzreg("c.addi", rd) || !nz("c.addi", nzimm, -32, 31)) return;
     emit(enc::rvc::ci(0, 1, rd.id, nzimm));
   }
-  void c_addiw(Gp rd, int64_t imm6) {
+  RVJIT_INLINE void c_addiw(Gp rd, int64_t imm6) {
     if (!nzreg("c.addiw", rd) || !imm("c.addiw", imm6, -32, 31)) return;
     emit(enc::rvc::ci(1, 1, rd.id, imm6));
   }
-  void c_li(Gp rd, int64_t imm6) {
+  RVJIT_INLINE void c_li(Gp rd, int64_t imm6) {
     if (!nzreg("c.li", rd) || !imm("c.li", imm6, -32, 31)) return;
     emit(enc::rvc::ci(2, 1, rd.id, imm6));
   }
-  void c_addi16sp(int64_t nzimm) {
+  RVJIT_INLINE void c_addi16sp(int64_t nzimm) {
     if (!nz("c.addi16sp", nzimm, -512, 496, 16)) return;
     emit(enc::rvc::ci_addi16sp(nzimm));
   }
   // rd: not x0, not x2 (that encoding is c.addi16sp).
-  void c_lui(Gp rd, int64_t nzimm6) {
+  RVJIT_INLINE void c_lui(Gp rd, int64_t nzimm6) {
     if (!nzreg("c.lui", rd)) return;
     if (rd.id == 2) return self().fail_reg("c.lui", 2, "is not allowed here");
     if (!nz("c.lui", nzimm6, -32, 31)) return;
     emit(enc::rvc::ci(3, 1, rd.id, nzimm6));
   }
-  void c_srli(Gp rd, int64_t shamt) {
+  RVJIT_INLINE void c_srli(Gp rd, int64_t shamt) {
     if (!creg("c.srli", rd) || !nz("c.srli", shamt, 0, 63)) return;
     emit(enc::rvc::cb_alu(0, rd.id, shamt));
   }
-  void c_srai(Gp rd, int64_t shamt) {
+  RVJIT_INLINE void c_srai(Gp rd, int64_t shamt) {
     if (!creg("c.srai", rd) || !nz("c.srai", shamt, 0, 63)) return;
     emit(enc::rvc::cb_alu(1, rd.id, shamt));
   }
-  void c_andi(Gp rd, int64_t imm6) {
+  RVJIT_INLINE void c_andi(Gp rd, int64_t imm6) {
     if (!creg("c.andi", rd) || !imm("c.andi", imm6, -32, 31)) return;
     emit(enc::rvc::cb_alu(2, rd.id, imm6));
   }
-  void c_sub(Gp rd, Gp rs2) { ca("c.sub", 0x23, 0, rd, rs2); }
-  void c_xor(Gp rd, Gp rs2) { ca("c.xor", 0x23, 1, rd, rs2); }
-  void c_or(Gp rd, Gp rs2) { ca("c.or", 0x23, 2, rd, rs2); }
-  void c_and(Gp rd, Gp rs2) { ca("c.and", 0x23, 3, rd, rs2); }
-  void c_subw(Gp rd, Gp rs2) { ca("c.subw", 0x27, 0, rd, rs2); }
-  void c_addw(Gp rd, Gp rs2) { ca("c.addw", 0x27, 1, rd, rs2); }
+  RVJIT_INLINE void c_sub(Gp rd, Gp rs2) { ca("c.sub", 0x23, 0, rd, rs2); }
+  RVJIT_INLINE void c_xor(Gp rd, Gp rs2) { ca("c.xor", 0x23, 1, rd, rs2); }
+  RVJIT_INLINE void c_or(Gp rd, Gp rs2) { ca("c.or", 0x23, 2, rd, rs2); }
+  RVJIT_INLINE void c_and(Gp rd, Gp rs2) { ca("c.and", 0x23, 3, rd, rs2); }
+  RVJIT_INLINE void c_subw(Gp rd, Gp rs2) { ca("c.subw", 0x27, 0, rd, rs2); }
+  RVJIT_INLINE void c_addw(Gp rd, Gp rs2) { ca("c.addw", 0x27, 1, rd, rs2); }
   // offset: even, [-2048, 2046].
-  void c_j(int64_t off) {
+  RVJIT_INLINE void c_j(int64_t off) {
     if (!imm("c.j", off, -2048, 2046, 2)) return;
     emit(enc::rvc::cj(off));
   }
   // offset: even, [-256, 254].
-  void c_beqz(Gp rs1, int64_t off) {
+  RVJIT_INLINE void c_beqz(Gp rs1, int64_t off) {
     if (!creg("c.beqz", rs1) || !imm("c.beqz", off, -256, 254, 2)) return;
     emit(enc::rvc::cb_branch(6, rs1.id, off));
   }
-  void c_bnez(Gp rs1, int64_t off) {
+  RVJIT_INLINE void c_bnez(Gp rs1, int64_t off) {
     if (!creg("c.bnez", rs1) || !imm("c.bnez", off, -256, 254, 2)) return;
     emit(enc::rvc::cb_branch(7, rs1.id, off));
   }
 
   // --- quadrant 2 ---------------------------------------------------------------------
-  void c_slli(Gp rd, int64_t shamt) {
+  RVJIT_INLINE void c_slli(Gp rd, int64_t shamt) {
     if (!nzreg("c.slli", rd) || !nz("c.slli", shamt, 0, 63)) return;
     emit(enc::rvc::ci(0, 2, rd.id, shamt));
   }
-  void c_fldsp(Fp rd, int64_t off) {
+  RVJIT_INLINE void c_fldsp(Fp rd, int64_t off) {
     if (!insn::check_fp(self(), "c.fldsp", rd) || !imm("c.fldsp", off, 0, 504, 8)) return;
     emit(enc::rvc::ci_ldsp(1, rd.id, off));
   }
-  void c_lwsp(Gp rd, int64_t off) {
+  RVJIT_INLINE void c_lwsp(Gp rd, int64_t off) {
     if (!nzreg("c.lwsp", rd) || !imm("c.lwsp", off, 0, 252, 4)) return;
     emit(enc::rvc::ci_lwsp(rd.id, off));
   }
-  void c_ldsp(Gp rd, int64_t off) {
+  RVJIT_INLINE void c_ldsp(Gp rd, int64_t off) {
     if (!nzreg("c.ldsp", rd) || !imm("c.ldsp", off, 0, 504, 8)) return;
     emit(enc::rvc::ci_ldsp(3, rd.id, off));
   }
-  void c_jr(Gp rs1) {
+  RVJIT_INLINE void c_jr(Gp rs1) {
     if (!nzreg("c.jr", rs1)) return;
     emit(enc::rvc::cr(0x8, rs1.id, 0));
   }
   // rs2 == x0 would be c.jr; rd == x0 is a HINT.
-  void c_mv(Gp rd, Gp rs2) {
+  RVJIT_INLINE void c_mv(Gp rd, Gp rs2) {
     if (!nzreg("c.mv", rd) || !nzreg("c.mv", rs2)) return;
     emit(enc::rvc::cr(0x8, rd.id, rs2.id));
   }
-  void c_ebreak() { emit(0x9002); }
-  void c_jalr(Gp rs1) {
+  RVJIT_INLINE void c_ebreak() { emit(0x9002); }
+  RVJIT_INLINE void c_jalr(Gp rs1) {
     if (!nzreg("c.jalr", rs1)) return;
     emit(enc::rvc::cr(0x9, rs1.id, 0));
   }
   // rs2 == x0 would be c.jalr/c.ebreak; rd == x0 is a HINT.
-  void c_add(Gp rd, Gp rs2) {
+  RVJIT_INLINE void c_add(Gp rd, Gp rs2) {
     if (!nzreg("c.add", rd) || !nzreg("c.add", rs2)) return;
     emit(enc::rvc::cr(0x9, rd.id, rs2.id));
   }
-  void c_fsdsp(Fp src, int64_t off) {
+  RVJIT_INLINE void c_fsdsp(Fp src, int64_t off) {
     if (!insn::check_fp(self(), "c.fsdsp", src) || !imm("c.fsdsp", off, 0, 504, 8)) return;
     emit(enc::rvc::css_d(5, src.id, off));
   }
-  void c_swsp(Gp src, int64_t off) {
+  RVJIT_INLINE void c_swsp(Gp src, int64_t off) {
     if (!insn::check_gp(self(), "c.swsp", src) || !imm("c.swsp", off, 0, 252, 4)) return;
     emit(enc::rvc::css_w(src.id, off));
   }
-  void c_sdsp(Gp src, int64_t off) {
+  RVJIT_INLINE void c_sdsp(Gp src, int64_t off) {
     if (!insn::check_gp(self(), "c.sdsp", src) || !imm("c.sdsp", off, 0, 504, 8)) return;
     emit(enc::rvc::css_d(7, src.id, off));
   }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
-  void emit(uint16_t h) { self().emit16(h); }
-  bool creg(const char* n, Gp r) { return insn::check_creg(self(), n, r); }
-  bool fcreg(const char* n, Fp r) { return insn::check_fcreg(self(), n, r); }
-  bool nzreg(const char* n, Gp r) { return insn::check_nonzero(self(), n, r); }
-  bool imm(const char* n, int64_t v, int64_t lo, int64_t hi, int64_t align = 1) {
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE void emit(uint16_t h) { self().emit16(h); }
+  RVJIT_INLINE bool creg(const char* n, Gp r) { return insn::check_creg(self(), n, r); }
+  RVJIT_INLINE bool fcreg(const char* n, Fp r) { return insn::check_fcreg(self(), n, r); }
+  RVJIT_INLINE bool nzreg(const char* n, Gp r) { return insn::check_nonzero(self(), n, r); }
+  RVJIT_INLINE bool imm(const char* n, int64_t v, int64_t lo, int64_t hi, int64_t align = 1) {
     return insn::check_imm(self(), n, v, lo, hi, align);
   }
-  bool nz(const char* n, int64_t v, int64_t lo, int64_t hi, int64_t align = 1) {
+  RVJIT_INLINE bool nz(const char* n, int64_t v, int64_t lo, int64_t hi, int64_t align = 1) {
     return insn::check_nzimm(self(), n, v, lo, hi, align);
   }
-  void ca(const char* n, uint32_t f6, uint32_t f2, Gp rd, Gp rs2) {
+  RVJIT_INLINE void ca(const char* n, uint32_t f6, uint32_t f2, Gp rd, Gp rs2) {
     if (!creg(n, rd) || !creg(n, rs2)) return;
     emit(enc::rvc::ca(f6, f2, rd.id, rs2.id));
   }

@@ -10,27 +10,25 @@ namespace rvjit {
 template <class Asm>
 class InsnM {
  public:
-  void mul(Gp rd, Gp rs1, Gp rs2) { op("mul", enc::kOpReg, 0, rd, rs1, rs2); }
-  void mulh(Gp rd, Gp rs1, Gp rs2) { op("mulh", enc::kOpReg, 1, rd, rs1, rs2); }
-  void mulhsu(Gp rd, Gp rs1, Gp rs2) { op("mulhsu", enc::kOpReg, 2, rd, rs1, rs2); }
-  void mulhu(Gp rd, Gp rs1, Gp rs2) { op("mulhu", enc::kOpReg, 3, rd, rs1, rs2); }
-  void div(Gp rd, Gp rs1, Gp rs2) { op("div", enc::kOpReg, 4, rd, rs1, rs2); }
-  void divu(Gp rd, Gp rs1, Gp rs2) { op("divu", enc::kOpReg, 5, rd, rs1, rs2); }
-  void rem(Gp rd, Gp rs1, Gp rs2) { op("rem", enc::kOpReg, 6, rd, rs1, rs2); }
-  void remu(Gp rd, Gp rs1, Gp rs2) { op("remu", enc::kOpReg, 7, rd, rs1, rs2); }
-  void mulw(Gp rd, Gp rs1, Gp rs2) { op("mulw", enc::kOpReg32, 0, rd, rs1, rs2); }
-  void divw(Gp rd, Gp rs1, Gp rs2) { op("divw", enc::kOpReg32, 4, rd, rs1, rs2); }
-  void divuw(Gp rd, Gp rs1, Gp rs2) { op("divuw", enc::kOpReg32, 5, rd, rs1, rs2); }
-  void remw(Gp rd, Gp rs1, Gp rs2) { op("remw", enc::kOpReg32, 6, rd, rs1, rs2); }
-  void remuw(Gp rd, Gp rs1, Gp rs2) { op("remuw", enc::kOpReg32, 7, rd, rs1, rs2); }
+  RVJIT_INLINE void mul(Gp rd, Gp rs1, Gp rs2) { op("mul", enc::kOpReg, 0, rd, rs1, rs2); }
+  RVJIT_INLINE void mulh(Gp rd, Gp rs1, Gp rs2) { op("mulh", enc::kOpReg, 1, rd, rs1, rs2); }
+  RVJIT_INLINE void mulhsu(Gp rd, Gp rs1, Gp rs2) { op("mulhsu", enc::kOpReg, 2, rd, rs1, rs2); }
+  RVJIT_INLINE void mulhu(Gp rd, Gp rs1, Gp rs2) { op("mulhu", enc::kOpReg, 3, rd, rs1, rs2); }
+  RVJIT_INLINE void div(Gp rd, Gp rs1, Gp rs2) { op("div", enc::kOpReg, 4, rd, rs1, rs2); }
+  RVJIT_INLINE void divu(Gp rd, Gp rs1, Gp rs2) { op("divu", enc::kOpReg, 5, rd, rs1, rs2); }
+  RVJIT_INLINE void rem(Gp rd, Gp rs1, Gp rs2) { op("rem", enc::kOpReg, 6, rd, rs1, rs2); }
+  RVJIT_INLINE void remu(Gp rd, Gp rs1, Gp rs2) { op("remu", enc::kOpReg, 7, rd, rs1, rs2); }
+  RVJIT_INLINE void mulw(Gp rd, Gp rs1, Gp rs2) { op("mulw", enc::kOpReg32, 0, rd, rs1, rs2); }
+  RVJIT_INLINE void divw(Gp rd, Gp rs1, Gp rs2) { op("divw", enc::kOpReg32, 4, rd, rs1, rs2); }
+  RVJIT_INLINE void divuw(Gp rd, Gp rs1, Gp rs2) { op("divuw", enc::kOpReg32, 5, rd, rs1, rs2); }
+  RVJIT_INLINE void remw(Gp rd, Gp rs1, Gp rs2) { op("remw", enc::kOpReg32, 6, rd, rs1, rs2); }
+  RVJIT_INLINE void remuw(Gp rd, Gp rs1, Gp rs2) { op("remuw", enc::kOpReg32, 7, rd, rs1, rs2); }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
   // No auto-compression: c.mul is Zcb, which the Assembler cannot assume.
-  void op(const char* n, uint32_t opc, uint32_t f3, Gp rd, Gp rs1, Gp rs2) {
-    if (!insn::check_gp(self(), n, rd) || !insn::check_gp(self(), n, rs1) ||
-        !insn::check_gp(self(), n, rs2))
-      return;
+  RVJIT_INLINE void op(const char* n, uint32_t opc, uint32_t f3, Gp rd, Gp rs1, Gp rs2) {
+    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
     self().emit32(enc::r_type(opc, f3, 1, rd.id, rs1.id, rs2.id));
   }
 };

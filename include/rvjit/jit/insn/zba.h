@@ -10,28 +10,41 @@ namespace rvjit {
 template <class Asm>
 class InsnZba {
  public:
-  void add_uw(Gp rd, Gp rs1, Gp rs2) { op("add.uw", enc::kOpReg32, 0, 0x04, rd, rs1, rs2); }
-  void sh1add(Gp rd, Gp rs1, Gp rs2) { op("sh1add", enc::kOpReg, 2, 0x10, rd, rs1, rs2); }
-  void sh2add(Gp rd, Gp rs1, Gp rs2) { op("sh2add", enc::kOpReg, 4, 0x10, rd, rs1, rs2); }
-  void sh3add(Gp rd, Gp rs1, Gp rs2) { op("sh3add", enc::kOpReg, 6, 0x10, rd, rs1, rs2); }
-  void sh1add_uw(Gp rd, Gp rs1, Gp rs2) { op("sh1add.uw", enc::kOpReg32, 2, 0x10, rd, rs1, rs2); }
-  void sh2add_uw(Gp rd, Gp rs1, Gp rs2) { op("sh2add.uw", enc::kOpReg32, 4, 0x10, rd, rs1, rs2); }
-  void sh3add_uw(Gp rd, Gp rs1, Gp rs2) { op("sh3add.uw", enc::kOpReg32, 6, 0x10, rd, rs1, rs2); }
+  RVJIT_INLINE void add_uw(Gp rd, Gp rs1, Gp rs2) {
+    op("add.uw", enc::kOpReg32, 0, 0x04, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void sh1add(Gp rd, Gp rs1, Gp rs2) {
+    op("sh1add", enc::kOpReg, 2, 0x10, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void sh2add(Gp rd, Gp rs1, Gp rs2) {
+    op("sh2add", enc::kOpReg, 4, 0x10, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void sh3add(Gp rd, Gp rs1, Gp rs2) {
+    op("sh3add", enc::kOpReg, 6, 0x10, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void sh1add_uw(Gp rd, Gp rs1, Gp rs2) {
+    op("sh1add.uw", enc::kOpReg32, 2, 0x10, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void sh2add_uw(Gp rd, Gp rs1, Gp rs2) {
+    op("sh2add.uw", enc::kOpReg32, 4, 0x10, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void sh3add_uw(Gp rd, Gp rs1, Gp rs2) {
+    op("sh3add.uw", enc::kOpReg32, 6, 0x10, rd, rs1, rs2);
+  }
   // shamt: 0..63.
-  void slli_uw(Gp rd, Gp rs1, int64_t shamt) {
+  RVJIT_INLINE void slli_uw(Gp rd, Gp rs1, int64_t shamt) {
     if (!insn::check_gp(self(), "slli.uw", rd) || !insn::check_gp(self(), "slli.uw", rs1) ||
         !insn::check_imm(self(), "slli.uw", shamt, 0, 63))
       return;
     self().emit32(enc::i_type(enc::kOpImm32, 1, rd.id, rs1.id, 0x080 | shamt));
   }
-  void zext_w(Gp rd, Gp rs) { add_uw(rd, rs, Gp{0}); }
+  RVJIT_INLINE void zext_w(Gp rd, Gp rs) { add_uw(rd, rs, Gp{0}); }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
-  void op(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1, Gp rs2) {
-    if (!insn::check_gp(self(), n, rd) || !insn::check_gp(self(), n, rs1) ||
-        !insn::check_gp(self(), n, rs2))
-      return;
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE void op(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1,
+                       Gp rs2) {
+    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
     self().emit32(enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id));
   }
 };

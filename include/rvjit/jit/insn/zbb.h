@@ -10,47 +10,56 @@ namespace rvjit {
 template <class Asm>
 class InsnZbb {
  public:
-  void andn(Gp rd, Gp rs1, Gp rs2) { op("andn", enc::kOpReg, 7, 0x20, rd, rs1, rs2); }
-  void orn(Gp rd, Gp rs1, Gp rs2) { op("orn", enc::kOpReg, 6, 0x20, rd, rs1, rs2); }
-  void xnor(Gp rd, Gp rs1, Gp rs2) { op("xnor", enc::kOpReg, 4, 0x20, rd, rs1, rs2); }
-  void max(Gp rd, Gp rs1, Gp rs2) { op("max", enc::kOpReg, 6, 0x05, rd, rs1, rs2); }
-  void maxu(Gp rd, Gp rs1, Gp rs2) { op("maxu", enc::kOpReg, 7, 0x05, rd, rs1, rs2); }
-  void min(Gp rd, Gp rs1, Gp rs2) { op("min", enc::kOpReg, 4, 0x05, rd, rs1, rs2); }
-  void minu(Gp rd, Gp rs1, Gp rs2) { op("minu", enc::kOpReg, 5, 0x05, rd, rs1, rs2); }
-  void rol(Gp rd, Gp rs1, Gp rs2) { op("rol", enc::kOpReg, 1, 0x30, rd, rs1, rs2); }
-  void ror(Gp rd, Gp rs1, Gp rs2) { op("ror", enc::kOpReg, 5, 0x30, rd, rs1, rs2); }
-  void rolw(Gp rd, Gp rs1, Gp rs2) { op("rolw", enc::kOpReg32, 1, 0x30, rd, rs1, rs2); }
-  void rorw(Gp rd, Gp rs1, Gp rs2) { op("rorw", enc::kOpReg32, 5, 0x30, rd, rs1, rs2); }
-  void clz(Gp rd, Gp rs) { unary("clz", enc::kOpImm, 1, 0x600, rd, rs); }
-  void ctz(Gp rd, Gp rs) { unary("ctz", enc::kOpImm, 1, 0x601, rd, rs); }
-  void cpop(Gp rd, Gp rs) { unary("cpop", enc::kOpImm, 1, 0x602, rd, rs); }
-  void clzw(Gp rd, Gp rs) { unary("clzw", enc::kOpImm32, 1, 0x600, rd, rs); }
-  void ctzw(Gp rd, Gp rs) { unary("ctzw", enc::kOpImm32, 1, 0x601, rd, rs); }
-  void cpopw(Gp rd, Gp rs) { unary("cpopw", enc::kOpImm32, 1, 0x602, rd, rs); }
-  void sext_b(Gp rd, Gp rs) { unary("sext.b", enc::kOpImm, 1, 0x604, rd, rs); }
-  void sext_h(Gp rd, Gp rs) { unary("sext.h", enc::kOpImm, 1, 0x605, rd, rs); }
-  void zext_h(Gp rd, Gp rs) { unary("zext.h", enc::kOpReg32, 4, 0x080, rd, rs); }
-  void orc_b(Gp rd, Gp rs) { unary("orc.b", enc::kOpImm, 5, 0x287, rd, rs); }
-  void rev8(Gp rd, Gp rs) { unary("rev8", enc::kOpImm, 5, 0x6b8, rd, rs); }
+  RVJIT_INLINE void andn(Gp rd, Gp rs1, Gp rs2) { op("andn", enc::kOpReg, 7, 0x20, rd, rs1, rs2); }
+  RVJIT_INLINE void orn(Gp rd, Gp rs1, Gp rs2) { op("orn", enc::kOpReg, 6, 0x20, rd, rs1, rs2); }
+  RVJIT_INLINE void xnor(Gp rd, Gp rs1, Gp rs2) { op("xnor", enc::kOpReg, 4, 0x20, rd, rs1, rs2); }
+  RVJIT_INLINE void max(Gp rd, Gp rs1, Gp rs2) { op("max", enc::kOpReg, 6, 0x05, rd, rs1, rs2); }
+  RVJIT_INLINE void maxu(Gp rd, Gp rs1, Gp rs2) { op("maxu", enc::kOpReg, 7, 0x05, rd, rs1, rs2); }
+  RVJIT_INLINE void min(Gp rd, Gp rs1, Gp rs2) { op("min", enc::kOpReg, 4, 0x05, rd, rs1, rs2); }
+  RVJIT_INLINE void minu(Gp rd, Gp rs1, Gp rs2) { op("minu", enc::kOpReg, 5, 0x05, rd, rs1, rs2); }
+  RVJIT_INLINE void rol(Gp rd, Gp rs1, Gp rs2) { op("rol", enc::kOpReg, 1, 0x30, rd, rs1, rs2); }
+  RVJIT_INLINE void ror(Gp rd, Gp rs1, Gp rs2) { op("ror", enc::kOpReg, 5, 0x30, rd, rs1, rs2); }
+  RVJIT_INLINE void rolw(Gp rd, Gp rs1, Gp rs2) {
+    op("rolw", enc::kOpReg32, 1, 0x30, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void rorw(Gp rd, Gp rs1, Gp rs2) {
+    op("rorw", enc::kOpReg32, 5, 0x30, rd, rs1, rs2);
+  }
+  RVJIT_INLINE void clz(Gp rd, Gp rs) { unary("clz", enc::kOpImm, 1, 0x600, rd, rs); }
+  RVJIT_INLINE void ctz(Gp rd, Gp rs) { unary("ctz", enc::kOpImm, 1, 0x601, rd, rs); }
+  RVJIT_INLINE void cpop(Gp rd, Gp rs) { unary("cpop", enc::kOpImm, 1, 0x602, rd, rs); }
+  RVJIT_INLINE void clzw(Gp rd, Gp rs) { unary("clzw", enc::kOpImm32, 1, 0x600, rd, rs); }
+  RVJIT_INLINE void ctzw(Gp rd, Gp rs) { unary("ctzw", enc::kOpImm32, 1, 0x601, rd, rs); }
+  RVJIT_INLINE void cpopw(Gp rd, Gp rs) { unary("cpopw", enc::kOpImm32, 1, 0x602, rd, rs); }
+  RVJIT_INLINE void sext_b(Gp rd, Gp rs) { unary("sext.b", enc::kOpImm, 1, 0x604, rd, rs); }
+  RVJIT_INLINE void sext_h(Gp rd, Gp rs) { unary("sext.h", enc::kOpImm, 1, 0x605, rd, rs); }
+  RVJIT_INLINE void zext_h(Gp rd, Gp rs) { unary("zext.h", enc::kOpReg32, 4, 0x080, rd, rs); }
+  RVJIT_INLINE void orc_b(Gp rd, Gp rs) { unary("orc.b", enc::kOpImm, 5, 0x287, rd, rs); }
+  RVJIT_INLINE void rev8(Gp rd, Gp rs) { unary("rev8", enc::kOpImm, 5, 0x6b8, rd, rs); }
   // shamt: 0..63 (roriw: 0..31).
-  void rori(Gp rd, Gp rs1, int64_t shamt) { rot("rori", enc::kOpImm, 63, rd, rs1, shamt); }
-  void roriw(Gp rd, Gp rs1, int64_t shamt) { rot("roriw", enc::kOpImm32, 31, rd, rs1, shamt); }
+  RVJIT_INLINE void rori(Gp rd, Gp rs1, int64_t shamt) {
+    rot("rori", enc::kOpImm, 63, rd, rs1, shamt);
+  }
+  RVJIT_INLINE void roriw(Gp rd, Gp rs1, int64_t shamt) {
+    rot("roriw", enc::kOpImm32, 31, rd, rs1, shamt);
+  }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
-  bool gp(const char* n, Gp a, Gp b) {
-    return insn::check_gp(self(), n, a) && insn::check_gp(self(), n, b);
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE bool gp(const char* n, Gp a, Gp b) {
+    return insn::check_gp(self(), n, a, b);
   }
-  void op(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1, Gp rs2) {
-    if (!gp(n, rd, rs1) || !insn::check_gp(self(), n, rs2)) return;
+  RVJIT_INLINE void op(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1,
+                       Gp rs2) {
+    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
     self().emit32(enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id));
   }
   // Unary ops live in the imm12 field (funct7 and a fixed rs2).
-  void unary(const char* n, uint32_t opc, uint32_t f3, uint32_t imm12, Gp rd, Gp rs) {
+  RVJIT_INLINE void unary(const char* n, uint32_t opc, uint32_t f3, uint32_t imm12, Gp rd, Gp rs) {
     if (!gp(n, rd, rs)) return;
     self().emit32(enc::i_type(opc, f3, rd.id, rs.id, imm12));
   }
-  void rot(const char* n, uint32_t opc, int64_t max, Gp rd, Gp rs1, int64_t shamt) {
+  RVJIT_INLINE void rot(const char* n, uint32_t opc, int64_t max, Gp rd, Gp rs1, int64_t shamt) {
     if (!gp(n, rd, rs1) || !insn::check_imm(self(), n, shamt, 0, max)) return;
     self().emit32(enc::i_type(opc, 5, rd.id, rs1.id, 0x600 | shamt));
   }

@@ -15,29 +15,37 @@ template <class Asm>
 class InsnZcb {
  public:
   // off: 0..3.
-  void c_lbu(Gp rd, Gp base, int64_t off) { mem("c.lbu", 0x20, rd, base, off, 3, 1, 0); }
+  RVJIT_INLINE void c_lbu(Gp rd, Gp base, int64_t off) {
+    mem("c.lbu", 0x20, rd, base, off, 3, 1, 0);
+  }
   // off: 0 or 2.
-  void c_lhu(Gp rd, Gp base, int64_t off) { mem("c.lhu", 0x21, rd, base, off, 2, 2, 0); }
-  void c_lh(Gp rd, Gp base, int64_t off) { mem("c.lh", 0x21, rd, base, off, 2, 2, 1); }
-  void c_sb(Gp src, Gp base, int64_t off) { mem("c.sb", 0x22, src, base, off, 3, 1, 0); }
-  void c_sh(Gp src, Gp base, int64_t off) { mem("c.sh", 0x23, src, base, off, 2, 2, 0); }
-  void c_zext_b(Gp rd) { unary("c.zext.b", 0, rd); }
-  void c_sext_b(Gp rd) { unary("c.sext.b", 1, rd); }
-  void c_zext_h(Gp rd) { unary("c.zext.h", 2, rd); }
-  void c_sext_h(Gp rd) { unary("c.sext.h", 3, rd); }
-  void c_zext_w(Gp rd) { unary("c.zext.w", 4, rd); }
-  void c_not(Gp rd) { unary("c.not", 5, rd); }
-  void c_mul(Gp rd, Gp rs2) {
+  RVJIT_INLINE void c_lhu(Gp rd, Gp base, int64_t off) {
+    mem("c.lhu", 0x21, rd, base, off, 2, 2, 0);
+  }
+  RVJIT_INLINE void c_lh(Gp rd, Gp base, int64_t off) { mem("c.lh", 0x21, rd, base, off, 2, 2, 1); }
+  RVJIT_INLINE void c_sb(Gp src, Gp base, int64_t off) {
+    mem("c.sb", 0x22, src, base, off, 3, 1, 0);
+  }
+  RVJIT_INLINE void c_sh(Gp src, Gp base, int64_t off) {
+    mem("c.sh", 0x23, src, base, off, 2, 2, 0);
+  }
+  RVJIT_INLINE void c_zext_b(Gp rd) { unary("c.zext.b", 0, rd); }
+  RVJIT_INLINE void c_sext_b(Gp rd) { unary("c.sext.b", 1, rd); }
+  RVJIT_INLINE void c_zext_h(Gp rd) { unary("c.zext.h", 2, rd); }
+  RVJIT_INLINE void c_sext_h(Gp rd) { unary("c.sext.h", 3, rd); }
+  RVJIT_INLINE void c_zext_w(Gp rd) { unary("c.zext.w", 4, rd); }
+  RVJIT_INLINE void c_not(Gp rd) { unary("c.not", 5, rd); }
+  RVJIT_INLINE void c_mul(Gp rd, Gp rs2) {
     if (!insn::check_creg(self(), "c.mul", rd) || !insn::check_creg(self(), "c.mul", rs2)) return;
     self().emit16(enc::rvc::ca(0x27, 2, rd.id, rs2.id));
   }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
   // funct6 | rs1' | uimm bits | rd' | 00, with bit 6 either uimm[0] (byte forms) or the
   // signedness of c.lh, and bit 5 uimm[1].
-  void mem(const char* n, uint32_t f6, Gp r, Gp base, int64_t off, int64_t hi, int64_t align,
-           uint32_t bit6) {
+  RVJIT_INLINE void mem(const char* n, uint32_t f6, Gp r, Gp base, int64_t off, int64_t hi,
+                        int64_t align, uint32_t bit6) {
     if (!insn::check_creg(self(), n, r) || !insn::check_creg(self(), n, base) ||
         !insn::check_imm(self(), n, off, 0, hi, align))
       return;
@@ -47,7 +55,7 @@ class InsnZcb {
                                         (enc::rvc::c3(r.id) << 2)));
   }
   // 100111 | rd' | 11 | sub | 01.
-  void unary(const char* n, uint32_t sub, Gp rd) {
+  RVJIT_INLINE void unary(const char* n, uint32_t sub, Gp rd) {
     if (!insn::check_creg(self(), n, rd)) return;
     self().emit16(static_cast<uint16_t>((0x27u << 10) | (enc::rvc::c3(rd.id) << 7) | (3u << 5) |
                                         (sub << 2) | 0x1));

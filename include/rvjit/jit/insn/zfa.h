@@ -12,50 +12,50 @@ namespace rvjit {
 template <class Asm>
 class InsnZfa {
  public:
-  void fli_s(Fp rd, int64_t index) { fli("fli.s", 0x78, rd, index); }
-  void fli_d(Fp rd, int64_t index) { fli("fli.d", 0x79, rd, index); }
-  void fminm_s(Fp rd, Fp rs1, Fp rs2) { rrr("fminm.s", 0x14, 2, rd, rs1, rs2); }
-  void fmaxm_s(Fp rd, Fp rs1, Fp rs2) { rrr("fmaxm.s", 0x14, 3, rd, rs1, rs2); }
-  void fminm_d(Fp rd, Fp rs1, Fp rs2) { rrr("fminm.d", 0x15, 2, rd, rs1, rs2); }
-  void fmaxm_d(Fp rd, Fp rs1, Fp rs2) { rrr("fmaxm.d", 0x15, 3, rd, rs1, rs2); }
-  void fround_s(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
+  RVJIT_INLINE void fli_s(Fp rd, int64_t index) { fli("fli.s", 0x78, rd, index); }
+  RVJIT_INLINE void fli_d(Fp rd, int64_t index) { fli("fli.d", 0x79, rd, index); }
+  RVJIT_INLINE void fminm_s(Fp rd, Fp rs1, Fp rs2) { rrr("fminm.s", 0x14, 2, rd, rs1, rs2); }
+  RVJIT_INLINE void fmaxm_s(Fp rd, Fp rs1, Fp rs2) { rrr("fmaxm.s", 0x14, 3, rd, rs1, rs2); }
+  RVJIT_INLINE void fminm_d(Fp rd, Fp rs1, Fp rs2) { rrr("fminm.d", 0x15, 2, rd, rs1, rs2); }
+  RVJIT_INLINE void fmaxm_d(Fp rd, Fp rs1, Fp rs2) { rrr("fmaxm.d", 0x15, 3, rd, rs1, rs2); }
+  RVJIT_INLINE void fround_s(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
     rnd("fround.s", 0x20, 4, rd, rs1, rm);
   }
-  void froundnx_s(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
+  RVJIT_INLINE void froundnx_s(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
     rnd("froundnx.s", 0x20, 5, rd, rs1, rm);
   }
-  void fround_d(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
+  RVJIT_INLINE void fround_d(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
     rnd("fround.d", 0x21, 4, rd, rs1, rm);
   }
-  void froundnx_d(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
+  RVJIT_INLINE void froundnx_d(Fp rd, Fp rs1, RoundingMode rm = RoundingMode::kDyn) {
     rnd("froundnx.d", 0x21, 5, rd, rs1, rm);
   }
   // Always rounds toward zero (the only mode the instruction defines).
-  void fcvtmod_w_d(Gp rd, Fp rs1) {
+  RVJIT_INLINE void fcvtmod_w_d(Gp rd, Fp rs1) {
     if (!insn::check_gp(self(), "fcvtmod.w.d", rd) || !fp("fcvtmod.w.d", rs1)) return;
     self().emit32(enc::r_type(enc::kOpFp, 1, 0x61, rd.id, rs1.id, 8));
   }
-  void fleq_s(Gp rd, Fp rs1, Fp rs2) { cmp("fleq.s", 0x50, 4, rd, rs1, rs2); }
-  void fltq_s(Gp rd, Fp rs1, Fp rs2) { cmp("fltq.s", 0x50, 5, rd, rs1, rs2); }
-  void fleq_d(Gp rd, Fp rs1, Fp rs2) { cmp("fleq.d", 0x51, 4, rd, rs1, rs2); }
-  void fltq_d(Gp rd, Fp rs1, Fp rs2) { cmp("fltq.d", 0x51, 5, rd, rs1, rs2); }
+  RVJIT_INLINE void fleq_s(Gp rd, Fp rs1, Fp rs2) { cmp("fleq.s", 0x50, 4, rd, rs1, rs2); }
+  RVJIT_INLINE void fltq_s(Gp rd, Fp rs1, Fp rs2) { cmp("fltq.s", 0x50, 5, rd, rs1, rs2); }
+  RVJIT_INLINE void fleq_d(Gp rd, Fp rs1, Fp rs2) { cmp("fleq.d", 0x51, 4, rd, rs1, rs2); }
+  RVJIT_INLINE void fltq_d(Gp rd, Fp rs1, Fp rs2) { cmp("fltq.d", 0x51, 5, rd, rs1, rs2); }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
-  bool fp(const char* n, Fp r) { return insn::check_fp(self(), n, r); }
-  void fli(const char* n, uint32_t f7, Fp rd, int64_t index) {
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE bool fp(const char* n, Fp r) { return insn::check_fp(self(), n, r); }
+  RVJIT_INLINE void fli(const char* n, uint32_t f7, Fp rd, int64_t index) {
     if (!fp(n, rd) || !insn::check_imm(self(), n, index, 0, 31)) return;
     self().emit32(enc::r_type(enc::kOpFp, 0, f7, rd.id, static_cast<unsigned>(index), 1));
   }
-  void rrr(const char* n, uint32_t f7, uint32_t f3, Fp rd, Fp rs1, Fp rs2) {
+  RVJIT_INLINE void rrr(const char* n, uint32_t f7, uint32_t f3, Fp rd, Fp rs1, Fp rs2) {
     if (!fp(n, rd) || !fp(n, rs1) || !fp(n, rs2)) return;
     self().emit32(enc::r_type(enc::kOpFp, f3, f7, rd.id, rs1.id, rs2.id));
   }
-  void rnd(const char* n, uint32_t f7, unsigned sub, Fp rd, Fp rs1, RoundingMode rm) {
+  RVJIT_INLINE void rnd(const char* n, uint32_t f7, unsigned sub, Fp rd, Fp rs1, RoundingMode rm) {
     if (!fp(n, rd) || !fp(n, rs1) || !insn::check_rm(self(), n, rm)) return;
     self().emit32(enc::r_type(enc::kOpFp, static_cast<uint32_t>(rm), f7, rd.id, rs1.id, sub));
   }
-  void cmp(const char* n, uint32_t f7, uint32_t f3, Gp rd, Fp rs1, Fp rs2) {
+  RVJIT_INLINE void cmp(const char* n, uint32_t f7, uint32_t f3, Gp rd, Fp rs1, Fp rs2) {
     if (!insn::check_gp(self(), n, rd) || !fp(n, rs1) || !fp(n, rs2)) return;
     self().emit32(enc::r_type(enc::kOpFp, f3, f7, rd.id, rs1.id, rs2.id));
   }

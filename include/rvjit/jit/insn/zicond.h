@@ -11,16 +11,14 @@ template <class Asm>
 class InsnZicond {
  public:
   // rd = rs2 == 0 ? 0 : rs1
-  void czero_eqz(Gp rd, Gp rs1, Gp rs2) { op("czero.eqz", 5, rd, rs1, rs2); }
+  RVJIT_INLINE void czero_eqz(Gp rd, Gp rs1, Gp rs2) { op("czero.eqz", 5, rd, rs1, rs2); }
   // rd = rs2 != 0 ? 0 : rs1
-  void czero_nez(Gp rd, Gp rs1, Gp rs2) { op("czero.nez", 7, rd, rs1, rs2); }
+  RVJIT_INLINE void czero_nez(Gp rd, Gp rs1, Gp rs2) { op("czero.nez", 7, rd, rs1, rs2); }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
-  void op(const char* n, uint32_t f3, Gp rd, Gp rs1, Gp rs2) {
-    if (!insn::check_gp(self(), n, rd) || !insn::check_gp(self(), n, rs1) ||
-        !insn::check_gp(self(), n, rs2))
-      return;
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE void op(const char* n, uint32_t f3, Gp rd, Gp rs1, Gp rs2) {
+    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
     self().emit32(enc::r_type(enc::kOpReg, f3, 0x07, rd.id, rs1.id, rs2.id));
   }
 };

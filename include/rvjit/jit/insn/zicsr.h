@@ -17,44 +17,44 @@ inline constexpr uint32_t kFflags = 0x001, kFrm = 0x002, kFcsr = 0x003, kCycle =
 template <class Asm>
 class InsnZicsr {
  public:
-  void csrrw(Gp rd, uint32_t csr, Gp rs1) { reg("csrrw", 1, rd, csr, rs1); }
-  void csrrs(Gp rd, uint32_t csr, Gp rs1) { reg("csrrs", 2, rd, csr, rs1); }
-  void csrrc(Gp rd, uint32_t csr, Gp rs1) { reg("csrrc", 3, rd, csr, rs1); }
+  RVJIT_INLINE void csrrw(Gp rd, uint32_t csr, Gp rs1) { reg("csrrw", 1, rd, csr, rs1); }
+  RVJIT_INLINE void csrrs(Gp rd, uint32_t csr, Gp rs1) { reg("csrrs", 2, rd, csr, rs1); }
+  RVJIT_INLINE void csrrc(Gp rd, uint32_t csr, Gp rs1) { reg("csrrc", 3, rd, csr, rs1); }
   // uimm: 0..31.
-  void csrrwi(Gp rd, uint32_t csr, int64_t uimm) { imm("csrrwi", 5, rd, csr, uimm); }
-  void csrrsi(Gp rd, uint32_t csr, int64_t uimm) { imm("csrrsi", 6, rd, csr, uimm); }
-  void csrrci(Gp rd, uint32_t csr, int64_t uimm) { imm("csrrci", 7, rd, csr, uimm); }
+  RVJIT_INLINE void csrrwi(Gp rd, uint32_t csr, int64_t uimm) { imm("csrrwi", 5, rd, csr, uimm); }
+  RVJIT_INLINE void csrrsi(Gp rd, uint32_t csr, int64_t uimm) { imm("csrrsi", 6, rd, csr, uimm); }
+  RVJIT_INLINE void csrrci(Gp rd, uint32_t csr, int64_t uimm) { imm("csrrci", 7, rd, csr, uimm); }
 
   // Pseudo-instructions.
-  void csrr(Gp rd, uint32_t csr) { csrrs(rd, csr, Gp{0}); }
-  void csrw(uint32_t csr, Gp rs) { csrrw(Gp{0}, csr, rs); }
-  void csrs(uint32_t csr, Gp rs) { csrrs(Gp{0}, csr, rs); }
-  void csrc(uint32_t csr, Gp rs) { csrrc(Gp{0}, csr, rs); }
-  void csrwi(uint32_t csr, int64_t uimm) { csrrwi(Gp{0}, csr, uimm); }
-  void csrsi(uint32_t csr, int64_t uimm) { csrrsi(Gp{0}, csr, uimm); }
-  void csrci(uint32_t csr, int64_t uimm) { csrrci(Gp{0}, csr, uimm); }
-  void frcsr(Gp rd) { csrr(rd, csr::kFcsr); }
-  void fscsr(Gp rd, Gp rs) { csrrw(rd, csr::kFcsr, rs); }
-  void fscsr(Gp rs) { csrw(csr::kFcsr, rs); }
-  void frrm(Gp rd) { csrr(rd, csr::kFrm); }
-  void fsrm(Gp rd, Gp rs) { csrrw(rd, csr::kFrm, rs); }
-  void fsrm(Gp rs) { csrw(csr::kFrm, rs); }
-  void frflags(Gp rd) { csrr(rd, csr::kFflags); }
-  void fsflags(Gp rd, Gp rs) { csrrw(rd, csr::kFflags, rs); }
-  void fsflags(Gp rs) { csrw(csr::kFflags, rs); }
-  void rdcycle(Gp rd) { csrr(rd, csr::kCycle); }
-  void rdtime(Gp rd) { csrr(rd, csr::kTime); }
-  void rdinstret(Gp rd) { csrr(rd, csr::kInstret); }
+  RVJIT_INLINE void csrr(Gp rd, uint32_t csr) { csrrs(rd, csr, Gp{0}); }
+  RVJIT_INLINE void csrw(uint32_t csr, Gp rs) { csrrw(Gp{0}, csr, rs); }
+  RVJIT_INLINE void csrs(uint32_t csr, Gp rs) { csrrs(Gp{0}, csr, rs); }
+  RVJIT_INLINE void csrc(uint32_t csr, Gp rs) { csrrc(Gp{0}, csr, rs); }
+  RVJIT_INLINE void csrwi(uint32_t csr, int64_t uimm) { csrrwi(Gp{0}, csr, uimm); }
+  RVJIT_INLINE void csrsi(uint32_t csr, int64_t uimm) { csrrsi(Gp{0}, csr, uimm); }
+  RVJIT_INLINE void csrci(uint32_t csr, int64_t uimm) { csrrci(Gp{0}, csr, uimm); }
+  RVJIT_INLINE void frcsr(Gp rd) { csrr(rd, csr::kFcsr); }
+  RVJIT_INLINE void fscsr(Gp rd, Gp rs) { csrrw(rd, csr::kFcsr, rs); }
+  RVJIT_INLINE void fscsr(Gp rs) { csrw(csr::kFcsr, rs); }
+  RVJIT_INLINE void frrm(Gp rd) { csrr(rd, csr::kFrm); }
+  RVJIT_INLINE void fsrm(Gp rd, Gp rs) { csrrw(rd, csr::kFrm, rs); }
+  RVJIT_INLINE void fsrm(Gp rs) { csrw(csr::kFrm, rs); }
+  RVJIT_INLINE void frflags(Gp rd) { csrr(rd, csr::kFflags); }
+  RVJIT_INLINE void fsflags(Gp rd, Gp rs) { csrrw(rd, csr::kFflags, rs); }
+  RVJIT_INLINE void fsflags(Gp rs) { csrw(csr::kFflags, rs); }
+  RVJIT_INLINE void rdcycle(Gp rd) { csrr(rd, csr::kCycle); }
+  RVJIT_INLINE void rdtime(Gp rd) { csrr(rd, csr::kTime); }
+  RVJIT_INLINE void rdinstret(Gp rd) { csrr(rd, csr::kInstret); }
 
  private:
-  Asm& self() { return static_cast<Asm&>(*this); }
-  void reg(const char* n, uint32_t f3, Gp rd, uint32_t csr, Gp rs1) {
+  RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
+  RVJIT_INLINE void reg(const char* n, uint32_t f3, Gp rd, uint32_t csr, Gp rs1) {
     if (!insn::check_gp(self(), n, rd) || !insn::check_gp(self(), n, rs1) ||
         !insn::check_imm(self(), n, csr, 0, 4095))
       return;
     self().emit32(enc::i_type(enc::kOpSystem, f3, rd.id, rs1.id, csr));
   }
-  void imm(const char* n, uint32_t f3, Gp rd, uint32_t csr, int64_t uimm) {
+  RVJIT_INLINE void imm(const char* n, uint32_t f3, Gp rd, uint32_t csr, int64_t uimm) {
     if (!insn::check_gp(self(), n, rd) || !insn::check_imm(self(), n, csr, 0, 4095) ||
         !insn::check_imm(self(), n, uimm, 0, 31))
       return;

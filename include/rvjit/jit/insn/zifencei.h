@@ -8,7 +8,7 @@ namespace rvjit {
 template <class Asm>
 class InsnZifencei {
  public:
-  void fence_i() { static_cast<Asm&>(*this).emit32(enc::kFenceI); }
+  RVJIT_INLINE void fence_i() { static_cast<Asm&>(*this).emit32(enc::kFenceI); }
 };
 
 }  // namespace rvjit
