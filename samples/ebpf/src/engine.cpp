@@ -2,16 +2,25 @@
 #include "ebpf/engine.h"
 
 #include "ebpf/interpreter.h"
+#if RVJIT_EBPF_JIT
+#include "ebpf/jit.h"
+#endif
 
 namespace rvjit::ebpf {
 
 std::vector<std::string> available_engines() {
-  // The RV64 JIT engine is added here once it exists (RV64 builds only).
+#if RVJIT_EBPF_JIT
+  return {"interpreter", "jit"};  // the RV64 JIT exists in RV64 builds only
+#else
   return {"interpreter"};
+#endif
 }
 
 Result<std::unique_ptr<Engine>> make_engine(std::string_view name) {
   if (name == "interpreter") return std::unique_ptr<Engine>(new Interpreter());
+#if RVJIT_EBPF_JIT
+  if (name == "jit") return std::unique_ptr<Engine>(new JitEngine());
+#endif
   std::string list;
   for (const auto& e : available_engines()) list += (list.empty() ? "" : ", ") + e;
   return Error(ErrorCode::kNotFound, "unknown engine '" + std::string(name) + "' (available: " + list + ")");

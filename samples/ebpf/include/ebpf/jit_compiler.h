@@ -1,0 +1,57 @@
+// Internal to the JIT engine: the code generator's interface and the run-time context the
+// generated code shares with the engine. Kept out of ebpf/jit.h because only the engine
+// and the JIT's own tests need it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ebpf/helpers.h"
+#include "ebpf/program.h"
+#include "rvjit/hooks/site.h"
+#include "rvjit/jit/assembled_code.h"
+
+namespace rvjit::ebpf::jit {
+
+// One run's state, owned by JitExecutable::run() and pointed to by s10 while JIT'd code
+// runs. Offsets are part of the generated code (static_asserts in jit_compiler.cpp).
+struct JitContext {
+  uint64_t mem_lo = 0;      // in: the mem region [mem_lo, mem_hi); 0, 0 when empty
+  uint64_t mem_hi = 0;
+  uint64_t stack_base = 0;  // in: lowest byte of the kMaxCallDepth frames
+  uint64_t stack_top = 0;   // in: r10 of main
+  int64_t budget = 0;       // in: instruction budget; out: what is left
+  uint64_t entry = 0;       // in: main's entry (its hook site)
+  uint64_t result = 0;      // out: r0 at main's exit
+  uint64_t status = 0;      // out: 0, or a Fault | access size << 8
+  uint64_t fault_addr = 0;  // out: the address of a faulting access
+  uint64_t fault_pc = 0;    // out: the eBPF pc of the failure
+  uint64_t regs[5] = {};    // r1..r5 handed from a callee's exit to its caller, and
+                            // kept here across a helper call (helpers clobber a0..a4)
+};
+
+// What JitContext::status reports (low byte).
+enum Fault : uint64_t {
+  kFaultNone = 0,
+  kFaultLoad = 1,
+  kFaultStore = 2,
+  kFaultAtomic = 3,
+  kFaultMisaligned = 4,
+  kFaultCallDepth = 5,
+  kFaultBudget = 6,
+};
+
+// Compiles function `index` of `program` into code with one hook prologue at its entry.
+// Local calls load the callee's entry from entry_table[callee index] at run time (the
+// table is filled once every function is installed). Helpers must all be registered
+// (check_helpers) and outlive the code.
+Result<AssembledCode> compile_function(const Program& program, size_t index,
+                                       const HelperRegistry& helpers,
+                                       const uint64_t* entry_table, SiteLayout layout);
+
+// The entry thunk, a C function `void enter(JitContext*)`: saves the C caller's
+// callee-saved registers, sets up the JIT's fixed registers from the context, calls
+// ctx->entry with the initial eBPF registers and stores result, status and budget back.
+Result<AssembledCode> compile_enter_thunk();
+
+}  // namespace rvjit::ebpf::jit

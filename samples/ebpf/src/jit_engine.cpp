@@ -1,0 +1,144 @@
+// The JIT engine: compile every function, install each through the executable's own
+// HookManager (one hook site per eBPF function), fill the entry table the calls read,
+// and run through the entry thunk. Run-time failures come back as JitContext::status and
+// become the same rvjit::Error values the interpreter returns.
+#include "ebpf/jit.h"
+
+#include <cstdio>
+#include <limits>
+#include <set>
+
+#include "ebpf/jit_compiler.h"
+#include "rvjit/runtime/icache.h"
+#include "rvjit/runtime/thread_registry.h"
+
+namespace rvjit::ebpf {
+
+struct JitExecutable::Parts {
+  std::unique_ptr<CodeCache> cache;
+  std::unique_ptr<HookManager> hooks;
+  std::unique_ptr<uint64_t[]> entry_table;
+  std::vector<JitFunction> functions;
+  uintptr_t enter = 0;
+};
+
+JitExecutable::JitExecutable(Parts&& parts)
+    : cache_(std::move(parts.cache)),
+      hooks_(std::move(parts.hooks)),
+      entry_table_(std::move(parts.entry_table)),
+      functions_(std::move(parts.functions)),
+      enter_(parts.enter) {}
+
+JitExecutable::~JitExecutable() = default;
+
+namespace {
+
+std::string hex64(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The interpreter's messages (ebpf/engine.h), from the status the JIT'd code left.
+Error fault_error(const jit::JitContext& ctx, uint64_t budget) {
+  const uint64_t kind = ctx.status & 0xff;
+  const std::string size = std::to_string((ctx.status >> 8) & 0xff);
+  const std::string at = " (pc " + std::to_string(ctx.fault_pc) + ")";
+  const char* what = kind == jit::kFaultLoad ? "load" : kind == jit::kFaultStore ? "store" : "atomic";
+  switch (kind) {
+    case jit::kFaultLoad:
+    case jit::kFaultStore:
+    case jit::kFaultAtomic:
+      return Error(ErrorCode::kForeignAddress, std::string("out-of-bounds ") + what + " of " + size +
+                   " bytes at " + hex64(ctx.fault_addr) + at);
+    case jit::kFaultMisaligned:
+      return Error(ErrorCode::kMisalignedAddress,
+                   "misaligned atomic of " + size + " bytes at " + hex64(ctx.fault_addr) + at);
+    case jit::kFaultCallDepth: return Error(ErrorCode::kBufferFull, "call depth exceeded" + at);
+    case jit::kFaultBudget:
+      return Error(ErrorCode::kBusy, "instruction budget of " + std::to_string(budget) + " exhausted" + at);
+    default: return Error(ErrorCode::kInvalidArgument, "JIT'd code returned status " + hex64(ctx.status));
+  }
+}
+
+// Unique installed names: the eBPF names, "#k" appended to a repeated one.
+std::vector<std::string> install_names(const Program& program, const std::string& prefix) {
+  std::vector<std::string> names;
+  std::set<std::string> seen{prefix + "ebpf_jit_enter"};
+  for (const Function& f : program.functions()) {
+    const std::string base = prefix + (f.name.empty() ? "func_" + std::to_string(f.start) : f.name);
+    std::string n = base;
+    for (int k = 2; seen.count(n); ++k) n = base + "#" + std::to_string(k);
+    seen.insert(n);
+    names.push_back(n);
+  }
+  return names;
+}
+
+}  // namespace
+
+Result<uint64_t> JitExecutable::run(std::span<uint8_t> mem, const RunOptions& options) {
+  ThreadRegistration registration("ebpf-jit");
+  if (!registration.ok()) return registration.error();
+  // The code may have been installed by another thread: see code_cache.h's recipe (the
+  // caller handed us this executable with a release/acquire pair; fence.i is ours).
+  local_fence_i();
+
+  // uint64_t storage: 8-byte aligned frames, so aligned atomics on the stack work. Zeroed
+  // per run, as the interpreter's.
+  std::vector<uint64_t> stack(kStackPerFrame * kMaxCallDepth / sizeof(uint64_t), 0);
+  jit::JitContext ctx;
+  ctx.stack_base = reinterpret_cast<uint64_t>(stack.data());
+  ctx.stack_top = ctx.stack_base + stack.size() * sizeof(uint64_t);
+  if (!mem.empty()) {
+    ctx.mem_lo = reinterpret_cast<uint64_t>(mem.data());
+    ctx.mem_hi = ctx.mem_lo + mem.size();
+  }
+  // The JIT counts down in a signed register; more than 2^63 instructions never finish.
+  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  ctx.budget = static_cast<int64_t>(options.instruction_budget < kMax ? options.instruction_budget : kMax);
+  ctx.entry = entry_table_[0];
+  reinterpret_cast<void (*)(jit::JitContext*)>(enter_)(&ctx);
+  if (ctx.status != jit::kFaultNone) return fault_error(ctx, options.instruction_budget);
+  return ctx.result;
+}
+
+Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& program,
+                                                           const HelperRegistry& helpers) {
+  if (Error e = check_helpers(program, helpers)) return e;
+  JitExecutable::Parts parts;
+  auto cache = CodeCache::create(options_.cache);
+  if (!cache.ok()) return cache.error();
+  parts.cache = std::move(cache.value());
+  HookManagerOptions hm_options;
+  hm_options.sync = options_.sync;
+  auto hooks = HookManager::create(*parts.cache, hm_options);
+  if (!hooks.ok()) return hooks.error();
+  parts.hooks = std::move(hooks.value());
+
+  const std::vector<Function>& fns = program.functions();
+  parts.entry_table = std::make_unique<uint64_t[]>(fns.size());
+  const std::vector<std::string> names = install_names(program, options_.name_prefix);
+  for (size_t k = 0; k < fns.size(); ++k) {
+    auto code = jit::compile_function(program, k, helpers, parts.entry_table.get(), options_.layout);
+    if (!code.ok()) return code.error();
+    auto fn = parts.hooks->install(*code, names[k]);
+    if (!fn.ok()) return fn.error();
+    parts.entry_table[k] = fn->entry;
+    parts.functions.push_back(JitFunction{names[k], fns[k].start, fn->entry, fn->code.size});
+  }
+  auto thunk = jit::compile_enter_thunk();
+  if (!thunk.ok()) return thunk.error();
+  auto enter = parts.cache->install(*thunk, options_.name_prefix + "ebpf_jit_enter");
+  if (!enter.ok()) return enter.error();
+  parts.enter = enter->entry;
+  return std::make_unique<JitExecutable>(std::move(parts));
+}
+
+Result<std::unique_ptr<Executable>> JitEngine::load(const Program& program, const HelperRegistry& helpers) {
+  auto exe = load_jit(program, helpers);
+  if (!exe.ok()) return exe.error();
+  return std::unique_ptr<Executable>(std::move(exe.value()));
+}
+
+}  // namespace rvjit::ebpf
