@@ -3,6 +3,24 @@
 // and parks in its handler; once all have arrived, `fn` runs exactly once; a release
 // increment frees the parked threads; every thread, the caller included, executes
 // FENCE.I locally before it runs JIT code again.
+//
+// How it runs (runtime/src/stop_the_world.cpp, rendezvous_handler.cpp):
+//  * Calls are serialised by one global lock. Waiting for it is an ordinary blocking wait,
+//    so a registered thread queued behind another caller still answers that caller's
+//    signal (no deadlock between concurrent callers).
+//  * Each registered thread except the caller gets the rendezvous signal (tgkill). Its
+//    handler records its arrival in one counter word, then spins briefly and futex-waits.
+//  * The caller waits for every arrival the same way (spin only while the threads fit the
+//    CPUs, then futex). A thread that unregisters or exits meanwhile is not waited for.
+//  * fn runs on the caller, exactly once. A release store on the counter word frees the
+//    parked threads; each applies its PC fixup and executes FENCE.I before it returns
+//    from the handler; the caller executes FENCE.I before stop_the_world returns.
+//  * Failure (a thread blocks the signal, or does not answer in options.timeout): fn does
+//    not run, every parked thread is released, the error names the thread (tid, name).
+//  * The handler masks every other signal while parked, so no other handler can run JIT
+//    code on a parked thread.
+// The caller may be a registered thread or not. Threads must not block the rendezvous
+// signal while they are registered.
 #pragma once
 
 #include <chrono>
@@ -31,6 +49,18 @@ struct StopOptions {
 
 // Runs fn with every other registered thread parked. Returns fn's error, or the
 // rendezvous' own (kRendezvousTimeout / kSignalBlocked naming the thread, kNestedCall).
+// Errors of its own: kNestedCall (called from inside fn), kRendezvousTimeout,
+// kSignalBlocked, kSystemError (tgkill / sigaction failed), kBusy (the signal is owned by
+// another handler).
 Error stop_the_world(const std::function<Error()>& fn, const StopOptions& options = {});
+
+// True on the thread that is running a stop_the_world callback (the others are parked).
+bool in_stop_the_world() noexcept;
+
+// The real-time signal used for the rendezvous. Default SIGRTMIN+3. May be changed only
+// before the handler is installed (first registration or first stop_the_world); later
+// calls return kBusy. signo must lie in [SIGRTMIN, SIGRTMAX] (kInvalidArgument).
+Error set_rendezvous_signal(int signo);
+int rendezvous_signal() noexcept;
 
 }  // namespace rvjit
