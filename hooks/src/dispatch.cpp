@@ -1,0 +1,128 @@
+// The dispatchers: C++ called from the trampolines on every hooked call and return.
+// They run on the hooked thread, in ordinary (not signal) context, and never allocate or
+// lock: a per-thread slot (thread_state.h), atomic loads of immutable published data
+// (hook_slot.h), the callbacks.
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include "hook_frame.h"
+#include "hook_slot.h"
+#include "thread_state.h"
+
+namespace rvjit::hooks_internal {
+
+namespace {
+
+// The hook word at entry-8 is written before the code is published and never changes;
+// it is 8-byte aligned by construction (emit_hook_prologue), so one `ld` reads it.
+const HookSlot* slot_of(uint64_t function) {
+  return *reinterpret_cast<const HookSlot* const*>(function - 8);
+}
+
+// Eight words, inline: a libc memcpy call here cost more than the rest of the dispatcher.
+// Spelled out because GCC turns the equivalent loop back into a memcpy call.
+inline void copy8(uint64_t* dst, const uint64_t* src) {
+  dst[0] = src[0], dst[1] = src[1], dst[2] = src[2], dst[3] = src[3];
+  dst[4] = src[4], dst[5] = src[5], dst[6] = src[6], dst[7] = src[7];
+}
+
+// Enter/leave: the reader half of the grace period (thread_state.cpp explains the pair).
+uint64_t enter(HookThreadState* st) {
+  const uint64_t s = st->seq.load(std::memory_order_relaxed);
+  st->seq.store(s + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  return s;
+}
+void leave(HookThreadState* st, uint64_t s) {
+  st->seq.store(s + 2, std::memory_order_release);
+}
+
+[[noreturn]] void die(const char* msg) {
+  // Async-signal-safe report: the shadow stack is the only record of where to return.
+  ssize_t r = write(2, msg, std::strlen(msg));
+  (void)r;
+  std::abort();
+}
+
+}  // namespace
+}  // namespace rvjit::hooks_internal
+
+using namespace rvjit::hooks_internal;
+
+extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
+  HookThreadState* st = current_thread_state();
+  if (st == nullptr || st->in_callback) return;  // no slot, or called from a callback
+  const uint64_t s = enter(st);
+  const HookSlot* slot = slot_of(f->function);
+  // acquire pairs with the manager's release store of the dispatch: its ops are visible.
+  const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
+  if (d != nullptr) {
+    st->in_callback = true;
+    uint64_t args[8], fargs[8];
+    rvjit_hook_ctx ctx{};
+    ctx.function = f->function;
+    ctx.name = slot->name;
+    ctx.return_address = f->ra;
+    bool wants_exit = false;
+    for (uint32_t i = 0; i < d->count; ++i) {
+      // acquire pairs with the release store of a swap: the Callbacks fields are visible.
+      const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
+      if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) wants_exit = true;
+      if (!(cb->flags & RVJIT_HOOK_ENTRY) || !cb->entry) continue;
+      if (cb->flags & RVJIT_HOOK_MODIFY_REGS) {
+        ctx.args = f->a;  // the trampoline reloads them from the frame
+        ctx.fp_args = f->fa;
+      } else {
+        copy8(args, f->a);  // a fresh copy: changes are not seen
+        copy8(fargs, f->fa);
+        ctx.args = args;
+        ctx.fp_args = fargs;
+      }
+      cb->entry(&ctx, cb->user_data);
+    }
+    if (wants_exit) {
+      const uint64_t tramp = slot->return_trampoline.load(std::memory_order_acquire);
+      if (st->shadow_top < kShadowDepth && tramp != 0) {
+        st->shadow[st->shadow_top++] = ShadowEntry{f->ra, f->function};
+        f->ra = tramp;  // the function now returns through the return trampoline
+      } else {
+        count_shadow_overflow();  // this frame's exit is not traced
+      }
+    }
+    st->in_callback = false;
+  }
+  leave(st, s);
+}
+
+extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
+  HookThreadState* st = current_thread_state();
+  if (st == nullptr || st->shadow_top == 0)
+    die("rvjit hooks: return trampoline reached with an empty shadow stack "
+        "(a traced frame was left by longjmp or unwinding?)\n");
+  const ShadowEntry e = st->shadow[--st->shadow_top];
+  if (!st->in_callback) {
+    const uint64_t s = enter(st);
+    const HookSlot* slot = slot_of(e.function);
+    const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
+    if (d != nullptr) {
+      st->in_callback = true;
+      rvjit_hook_ctx ctx{};
+      ctx.function = e.function;
+      ctx.name = slot->name;
+      ctx.return_address = e.real_ra;
+      ctx.return_value = f->a0;
+      ctx.return_value2 = f->a1;
+      ctx.fp_return_bits = f->fa0;
+      for (uint32_t i = 0; i < d->count; ++i) {
+        const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
+        if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) cb->exit(&ctx, cb->user_data);
+      }
+      st->in_callback = false;
+    }
+    leave(st, s);
+  }
+  return e.real_ra;
+}

@@ -1,0 +1,53 @@
+// The data the dispatchers read on every hooked call. All of it is ordinary RW memory:
+// changing tracers never touches code.
+//
+//   hook word (code, entry-8) --> HookSlot --(atomic)--> SiteDispatch --> OpsRecord[i]
+//                                                                          --(atomic)--> Callbacks
+//
+// Lifetime rules (what makes hot swap and unregister safe):
+//   * a HookSlot lives as long as the HookManager (its function may still be running);
+//   * a SiteDispatch or Callbacks that was replaced, and an OpsRecord that was removed
+//     from every SiteDispatch, are freed only after a grace period (thread_state.h): by
+//     then no thread is inside a dispatcher that could still hold a pointer to them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "rvjit/hooks.h"
+
+namespace rvjit::hooks_internal {
+
+// Immutable once published: a swap publishes a new one.
+struct Callbacks {
+  rvjit_hook_fn entry;
+  rvjit_hook_fn exit;
+  void* user_data;
+  uint32_t flags;
+};
+
+struct OpsRecord {
+  uint64_t id;
+  // Release-stored by the manager; acquire-loaded by the dispatchers, so the Callbacks'
+  // fields are visible to the thread that calls through them.
+  std::atomic<const Callbacks*> callbacks;
+};
+
+// Immutable once published: the ops attached to one site, in registration order.
+struct SiteDispatch {
+  uint32_t count;
+  OpsRecord* ops[1];  // really [count]; allocated with room for all of them
+};
+
+struct HookSlot {
+  // nullptr: no ops (the site may still be enabled for a moment while being disabled).
+  std::atomic<const SiteDispatch*> dispatch{nullptr};
+  const char* name = "";    // the function's name (owned by the manager)
+  uintptr_t entry = 0;      // the function's entry address (the site)
+  // The return trampoline of the function's own region: it lives exactly as long as the
+  // function's code, so a redirected frame can never return into unmapped memory.
+  // Release-stored before the site is first enabled; acquire-loaded by the dispatcher.
+  std::atomic<uintptr_t> return_trampoline{0};
+};
+
+}  // namespace rvjit::hooks_internal

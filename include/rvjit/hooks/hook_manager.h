@@ -1,0 +1,153 @@
+// HookManager: ftrace for JIT'd code. Functions compiled with a hook prologue
+// (rvjit/hooks/site.h) get entry and exit hooks that tracers (ops) attach to and detach
+// from while the functions run on other threads.
+//
+//   auto hm = rvjit::HookManager::create(*cache).value();
+//   rvjit::Assembler a;  Label entry = a.new_label();
+//   rvjit::emit_hook_prologue(a, rvjit::SiteLayout::kOneWord, entry);
+//   ... body ...
+//   auto fn = hm->install(a.finalize().value(), "fib").value();   // fn.entry: call this
+//   rvjit_hook_ops ops{on_entry, on_exit, &data, RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
+//   auto id = hm->register_ops(ops, rvjit::HookFilter::glob("fib*")).value();
+//   hm->enable(id);         // one batch, one synchronisation, however many sites
+//   hm->swap(id, other_entry, other_exit, &other_data);  // hot swap, no code touched
+//   hm->unregister(id);     // afterwards no thread enters the callbacks: free `data`
+//
+// Guarantees (the threads that run hooked code must be registered,
+// rvjit/runtime/thread_registry.h):
+//   * after enable() returns, every call of a selected function runs the entry callback
+//     (and the exit callback when it returns), on the calling thread; after disable()
+//     returns, none starts. Calls that overlap the operation may go either way, but no
+//     call is counted twice.
+//   * after swap() or unregister() returns, no thread enters the old callbacks again and
+//     none is still inside them (a grace period over every thread that is inside a
+//     dispatcher), so their user data may be freed at once.
+//   * enabling/disabling N sites is one batch: N patch_insn_write calls and ONE sync
+//     (one stop_the_world, or one membarrier / flush syscall for one_word sites).
+//   * changing the callbacks or the ops of an enabled site writes data only.
+//   * a hooked function called from inside a callback is not traced (no recursion).
+//   * exit hooks keep the real return address on a per-thread shadow stack of 256 frames;
+//     deeper frames are not traced and counted (HookStats::shadow_overflows). A frame left
+//     by longjmp or unwinding breaks the shadow stack: do not trace such functions.
+// Control calls are serialised by the manager; they must not be made from a callback
+// (kNestedCall). Callbacks run with the recursion guard set and may not block for long:
+// a grace period waits for them (kBusy after HookManagerOptions::grace_timeout).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rvjit/error.h"
+#include "rvjit/hooks.h"
+#include "rvjit/hooks/site.h"
+#include "rvjit/jit/assembled_code.h"
+#include "rvjit/runtime/code_cache.h"
+
+namespace rvjit {
+
+enum class SyncStrategy : uint8_t {
+  kAuto = RVJIT_SYNC_AUTO,
+  kStopTheWorld = RVJIT_SYNC_STOP_THE_WORLD,
+  kMembarrier = RVJIT_SYNC_MEMBARRIER,
+  kFlushSyscall = RVJIT_SYNC_FLUSH_SYSCALL,
+};
+const char* sync_strategy_name(SyncStrategy s) noexcept;
+// "auto", "stop_the_world", "membarrier", "flush_syscall"; else kInvalidArgument.
+Result<SyncStrategy> parse_sync_strategy(std::string_view text);
+
+// Which functions an ops applies to.
+class HookFilter {
+ public:
+  static HookFilter all() { return HookFilter(Kind::kAll, {}, {}); }
+  // fnmatch(3) glob over the function name: "fib*", "vm_[ab]*", "*".
+  static HookFilter glob(std::string pattern) { return HookFilter(Kind::kGlob, std::move(pattern), {}); }
+  static HookFilter list(std::vector<std::string> names) {
+    return HookFilter(Kind::kList, {}, std::move(names));
+  }
+  bool matches(std::string_view name) const;
+  std::string describe() const;
+
+ private:
+  enum class Kind : uint8_t { kAll, kGlob, kList };
+  HookFilter(Kind k, std::string g, std::vector<std::string> n)
+      : kind_(k), glob_(std::move(g)), names_(std::move(n)) {}
+  Kind kind_;
+  std::string glob_;
+  std::vector<std::string> names_;
+};
+
+using HookOpsId = uint64_t;
+
+struct HookManagerOptions {
+  SyncStrategy sync = SyncStrategy::kAuto;
+  // How long a grace period waits for a thread inside a callback.
+  std::chrono::milliseconds grace_timeout{5000};
+  // Passed to stop_the_world for two_word sites and the flip policy.
+  std::chrono::milliseconds rendezvous_timeout{1000};
+};
+
+struct HookedFunction {
+  InstalledCode code;  // as the code cache installed it (code.entry: the hook word)
+  uintptr_t entry = 0; // call this: the site, first instruction of the function
+  SiteLayout layout = SiteLayout::kOneWord;
+};
+
+struct HookStats {
+  size_t functions = 0;
+  size_t enabled_sites = 0;
+  size_t ops = 0;
+  uint64_t batches = 0;         // control operations that patched at least one site
+  uint64_t syncs = 0;           // synchronisations performed (one per batch)
+  uint64_t sites_patched = 0;   // patch_insn_write calls on sites
+  uint64_t grace_periods = 0;
+  uint64_t shadow_overflows = 0;
+  SyncStrategy last_sync = SyncStrategy::kAuto;  // what the last batch really used
+};
+
+class HookManager {
+ public:
+  // One manager per CodeCache. Probes the coherence primitives (coherence.h).
+  static Result<std::unique_ptr<HookManager>> create(CodeCache& cache,
+                                                     const HookManagerOptions& options = {});
+  // Disables every site and releases the functions it installed; requires that no thread
+  // runs them any more.
+  ~HookManager();
+  HookManager(const HookManager&) = delete;
+  HookManager& operator=(const HookManager&) = delete;
+
+  // Installs code that contains exactly one hook prologue (emit_hook_prologue) and makes
+  // it hookable under `name`. Enabled ops whose filter matches attach at once.
+  // kInvalidArgument: no or several hook sites, or a misplaced hook word.
+  Result<HookedFunction> install(const AssembledCode& code, std::string_view name);
+
+  // Registers a disabled ops. flags must name ENTRY and/or EXIT with the callback set.
+  Result<HookOpsId> register_ops(const rvjit_hook_ops& ops, HookFilter filter);
+  Error enable(HookOpsId id);
+  Error disable(HookOpsId id);
+  Error set_filter(HookOpsId id, HookFilter filter);
+  // Hot swap of the callbacks and user data of a live ops (see the guarantees above).
+  Error swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, void* user_data);
+  Error unregister(HookOpsId id);
+
+  Error set_sync_strategy(SyncStrategy s);
+  SyncStrategy sync_strategy() const;
+  // What a batch of `layout` sites uses under the current strategy, policy and probes:
+  // two_word sites and the flip W^X policy always need stop_the_world.
+  SyncStrategy effective_sync(SiteLayout layout) const;
+
+  HookStats stats() const;
+  // Whether the site of `name` is enabled right now (for tests and tools).
+  Result<bool> site_enabled(std::string_view name) const;
+
+  struct Impl;
+
+ private:
+  explicit HookManager(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rvjit

@@ -1,0 +1,44 @@
+// Hook sites: what a VM emits at the start of every function it wants hookable.
+//
+// Layout (both layouts; `entry` is 8-byte aligned):
+//   entry - 8   hook word: address of the function's HookSlot (written once, at install,
+//               by HookManager::install; 0 until then). Data, never executed.
+//   entry       the site, disabled:   one_word: nop           two_word: nop; nop
+//                         enabled:    one_word: jal t0, T1    two_word: auipc t0, hi
+//                                                                       jalr t0, lo(t0)
+//   entry + 4/8 the function body
+// T1/T2 are the entry trampolines of the function's code-cache region (within +-1 MiB, so
+// one jal reaches). The trampoline saves the argument registers, calls the dispatcher,
+// which reads the hook word -> HookSlot -> the current ops, and resumes the body.
+// Changing a tracer writes the HookSlot (ordinary data), never code; only enabling or
+// disabling a site writes code (patch_insn_write) followed by the sync step.
+#pragma once
+
+#include <cstdint>
+
+#include "rvjit/hooks.h"
+#include "rvjit/jit/assembler.h"
+
+namespace rvjit {
+
+enum class SiteLayout : uint8_t {
+  kOneWord = RVJIT_SITE_ONE_WORD,
+  kTwoWord = RVJIT_SITE_TWO_WORD,
+};
+const char* site_layout_name(SiteLayout layout) noexcept;
+
+// Tag of hook sites in AssembledCode::patch_sites (low bit: the layout).
+inline constexpr uint16_t kHookSiteTagBase = 0x4860;
+constexpr uint16_t hook_site_tag(SiteLayout l) {
+  return static_cast<uint16_t>(kHookSiteTagBase | static_cast<uint16_t>(l));
+}
+constexpr bool is_hook_site_tag(uint16_t tag) { return (tag & ~1u) == kHookSiteTagBase; }
+constexpr SiteLayout hook_site_layout(uint16_t tag) { return static_cast<SiteLayout>(tag & 1u); }
+constexpr uint16_t site_size(SiteLayout l) { return l == SiteLayout::kOneWord ? 4 : 8; }
+
+// Emits the hook word and a disabled site at the current position (after aligning to 8)
+// and binds `entry` at the site: call the function at label_offset(entry). Emit it
+// before the function's prologue: the site clobbers t0 when enabled.
+void emit_hook_prologue(Assembler& a, SiteLayout layout, Label entry);
+
+}  // namespace rvjit
