@@ -99,7 +99,14 @@ Result<SyncStrategy> patch_sites(std::span<const SitePatch> patches, SyncStrateg
     StopOptions opt;
     opt.timeout = rendezvous_timeout;
     opt.fixups = fixups;
-    if (Error err = stop_the_world([&] { return write_all(enc, false); }, opt)) return err;
+    // One flip window for the whole batch (PatchBatch): every other thread is parked.
+    auto write_batch = [&]() -> Error {
+      PatchBatch batch;
+      Error err = write_all(enc, false);
+      Error closed = batch.close();
+      return err ? err : closed;
+    };
+    if (Error err = stop_the_world(write_batch, opt)) return err;
     return used;
   }
   // one_word sites, dual_map: each site is one aligned 32-bit store, so a running thread

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <string>
 
@@ -180,7 +181,13 @@ Error CodeMemory::flip_window(uintptr_t addr, size_t len,
   const uintptr_t first = addr / ps * ps;
   const size_t span = (addr + len + ps - 1) / ps * ps - first;
   void* pp = reinterpret_cast<void*>(first);
-  if (mprotect(pp, span, PROT_READ | PROT_WRITE) != 0) {
+  internal::OpenFlipBatch* batch = internal::open_flip_batch();
+  bool already_open = false;
+  if (batch)
+    for (size_t i = 0; i < batch->count && !already_open; ++i)
+      already_open = first >= batch->ranges[i].first &&
+                     first + span <= batch->ranges[i].first + batch->ranges[i].span;
+  if (!already_open && mprotect(pp, span, PROT_READ | PROT_WRITE) != 0) {
     const int err = errno;
     mprotect(pp, span, PROT_READ | PROT_EXEC);  // undo any part that was applied
     return Error(ErrorCode::kSystemError, std::string("mprotect(RW): ") + std::strerror(err) +
@@ -191,10 +198,39 @@ Error CodeMemory::flip_window(uintptr_t addr, size_t len,
     chunk(reinterpret_cast<uint8_t*>(a), a, n);
     a += n;
   }
+  if (already_open) return ok();
+  // Inside a PatchBatch the pages stay RW (not X: W^X holds) until the batch closes.
+  if (batch && batch->count < std::size(batch->ranges)) {
+    batch->ranges[batch->count++] = {first, span};
+    return ok();
+  }
+  if (batch) batch->overflowed = true;
   if (mprotect(pp, span, PROT_READ | PROT_EXEC) != 0)  // stays RW, not X: W^X still holds
     return Error(ErrorCode::kSystemError, std::string("mprotect(RX): ") + std::strerror(errno) +
                                               "; the code is written but not executable");
   return ok();
 }
+
+namespace internal {
+namespace {
+OpenFlipBatch* g_open_flip_batch = nullptr;  // guarded by the text lock
+}  // namespace
+
+OpenFlipBatch* open_flip_batch() noexcept { return g_open_flip_batch; }
+void set_open_flip_batch(OpenFlipBatch* batch) noexcept { g_open_flip_batch = batch; }
+
+Error close_flip_batch(OpenFlipBatch& batch) {
+  Error first_error;
+  for (size_t i = 0; i < batch.count; ++i) {
+    const auto& r = batch.ranges[i];
+    if (mprotect(reinterpret_cast<void*>(r.first), r.span, PROT_READ | PROT_EXEC) != 0 &&
+        first_error.ok())
+      first_error = Error(ErrorCode::kSystemError, std::string("mprotect(RX) closing a patch batch: ") +
+                                                       std::strerror(errno));
+  }
+  batch.count = 0;
+  return first_error;
+}
+}  // namespace internal
 
 }  // namespace rvjit

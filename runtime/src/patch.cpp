@@ -78,4 +78,30 @@ Error patch_insn_write(void* addr, const void* insn, size_t len, PatchFlags flag
   return (*mem)->write(a, len, /*published=*/true, chunk);
 }
 
+namespace {
+internal::OpenFlipBatch g_batch_storage;  // one batch at a time (they do not nest)
+}  // namespace
+
+PatchBatch::PatchBatch() {
+  text_lock().lock();
+  if (internal::open_flip_batch() == nullptr) {
+    g_batch_storage = internal::OpenFlipBatch{};
+    internal::set_open_flip_batch(&g_batch_storage);
+    open_ = true;
+  }
+}
+
+Error PatchBatch::close() {
+  if (!open_) return ok();
+  open_ = false;
+  Error e = internal::close_flip_batch(g_batch_storage);
+  internal::set_open_flip_batch(nullptr);
+  return e;
+}
+
+PatchBatch::~PatchBatch() {
+  (void)close();
+  text_lock().unlock();
+}
+
 }  // namespace rvjit

@@ -120,4 +120,18 @@ class CodeMemory {
 
 size_t page_size() noexcept;
 
+namespace internal {
+// The open PatchBatch (patch.h), if any: page ranges a flip window left RW. Only the text
+// lock holder touches it.
+struct OpenFlipBatch {
+  struct Range { uintptr_t first; size_t span; };
+  Range ranges[64];
+  size_t count = 0;
+  bool overflowed = false;  // more ranges than fit: later windows close as usual
+};
+OpenFlipBatch* open_flip_batch() noexcept;
+void set_open_flip_batch(OpenFlipBatch* batch) noexcept;
+Error close_flip_batch(OpenFlipBatch& batch);
+}  // namespace internal
+
 }  // namespace rvjit

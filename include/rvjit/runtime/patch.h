@@ -49,6 +49,25 @@ enum class PatchFlags : uint32_t {
 // On any error nothing was written.
 Error patch_insn_write(void* addr, const void* insn, size_t len, PatchFlags flags = PatchFlags::kNone);
 
+// Groups the writes of one sync step. Under flip, a page made writable by a write inside
+// the batch stays writable (never executable) until close(), so N writes to the same pages
+// cost one mprotect pair per page range instead of one per write. Use it only where no
+// thread can run the touched pages meanwhile: inside a stop_the_world callback (every
+// other registered thread is parked) with the text lock held. Under dual_map it changes
+// nothing. close() (or the destructor) makes every opened page RX again; its error is the
+// first mprotect failure. Batches do not nest.
+class PatchBatch {
+ public:
+  PatchBatch();
+  ~PatchBatch();
+  PatchBatch(const PatchBatch&) = delete;
+  PatchBatch& operator=(const PatchBatch&) = delete;
+  Error close();
+
+ private:
+  bool open_ = false;
+};
+
 // The one text lock (the kernel's text_mutex). Held by install, release and
 // patch_insn_write; a caller that needs several writes to be one unit may hold it around
 // them (it is recursive for that purpose).
