@@ -60,11 +60,32 @@ void pause_briefly(int round) {
 
 }  // namespace
 
+// In a fork child only the forking thread exists. Every other slot is freed (its thread
+// is gone: a grace period must not wait for a callback that will never return), with its
+// seq made even but never smaller, so it still only grows. The forking thread keeps its
+// slot (and its shadow stack: its traced frames continue in the child) under its new tid.
+void reset_after_fork() {
+  const int tid = static_cast<int>(syscall(SYS_gettid));
+  for (HookThreadState& s : g_states) {
+    if (&s == t_state) {
+      s.owner.store(tid, std::memory_order_relaxed);
+      continue;
+    }
+    if (s.owner.load(std::memory_order_relaxed) == 0) continue;
+    const uint64_t seq = s.seq.load(std::memory_order_relaxed);
+    s.seq.store(seq + (seq & 1), std::memory_order_relaxed);  // odd -> next even
+    s.in_callback = false;
+    s.shadow_top = 0;
+    s.owner.store(0, std::memory_order_release);
+  }
+}
+
 void init_thread_states() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (pthread_key_create(&g_exit_key, release_slot) == 0)
       g_exit_key_ready.store(true, std::memory_order_release);
+    pthread_atfork(nullptr, nullptr, reset_after_fork);
   });
 }
 

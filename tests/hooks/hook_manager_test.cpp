@@ -2,7 +2,11 @@
 // hot swap, unregister, batching and bad input, for both site layouts.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -356,6 +360,49 @@ TEST(HookLifetime, ExitHooksWorkAfterAnEarlierManagerAndCacheAreGone) {
     EXPECT_EQ(reinterpret_cast<Fn1>(f->entry)(100), 100 + round);
     EXPECT_EQ(r.exits.load(), 1);
   }
+}
+
+std::atomic<bool> g_in_parked_callback{false};
+std::atomic<bool> g_leave_parked_callback{false};
+void parked_entry(const rvjit_hook_ctx*, void*) {
+  g_in_parked_callback = true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!g_leave_parked_callback && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+}
+
+// A thread inside a callback at fork() does not exist in the child: the child's control
+// calls must not wait for it (they did, until grace_timeout, before the fork handler).
+TEST(HookFork, ChildTogglesWhileAParentThreadIsInsideACallback) {
+  ThreadRegistration me("fork-main");
+  auto cache = CodeCache::create();
+  ASSERT_TRUE(cache.ok());
+  HookManagerOptions opt;
+  opt.grace_timeout = std::chrono::milliseconds(2000);
+  auto hm = HookManager::create(**cache, opt);
+  ASSERT_TRUE(hm.ok());
+  auto f = (*hm)->install(add_k_function(SiteLayout::kOneWord, 1), "parked");
+  ASSERT_TRUE(f.ok());
+  rvjit_hook_ops ops{parked_entry, nullptr, nullptr, RVJIT_HOOK_ENTRY};
+  auto id = (*hm)->register_ops(ops, HookFilter::all());
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE((*hm)->enable(*id).ok());
+  std::thread t([&] {
+    ThreadRegistration w("parked-worker");
+    reinterpret_cast<Fn1>(f->entry)(1);
+  });
+  while (!g_in_parked_callback) std::this_thread::yield();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    alarm(20);
+    const Error e = (*hm)->disable(*id);
+    _exit(e.ok() && reinterpret_cast<Fn1>(f->entry)(1) == 2 ? 0 : 1);
+  }
+  g_leave_parked_callback = true;
+  t.join();
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 }
 
 TEST(HookSync, EffectiveStrategyIsReportedAndTwoWordAlwaysStops) {
