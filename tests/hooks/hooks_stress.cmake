@@ -1,6 +1,7 @@
 if(RVJIT_RV64)
-  # The stress run as a library: the system tests on a real kernel link it too.
-  add_library(rvjit_hooks_stress STATIC stress/hooks_stress.cpp)
+  # Hooked test functions and the stress run, as a library: the system tests on a real
+  # kernel link it too.
+  add_library(rvjit_hooks_stress STATIC stress/hooks_stress.cpp hooked_code.cpp)
   target_include_directories(rvjit_hooks_stress PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(rvjit_hooks_stress PUBLIC rvjit_hooks)
 

@@ -33,18 +33,8 @@ TEST_P(HooksStress, ExactAccountingNoPoisonedEntryNoCrash) {
   stress::StressReport r = stress::run_hooks_stress(cfg);
   std::printf("stress %s/%s: %s\n", site_layout_name(cfg.layout), sync_strategy_name(cfg.sync),
               r.summary().c_str());
-  ASSERT_TRUE(r.error.ok()) << r.summary();
-  EXPECT_EQ(r.operations, static_cast<uint64_t>(cfg.operations));
-  EXPECT_EQ(r.count_mismatches, 0u) << r.summary();
-  EXPECT_EQ(r.doubled, 0u) << r.summary();
-  EXPECT_EQ(r.poisoned_entries, 0u) << r.summary();
-  EXPECT_EQ(r.wrong_results, 0u) << r.summary();
-  // The accounting must really have been exercised, not vacuously true.
-  EXPECT_GE(r.exact_checks + r.stable_waits_timed_out,
-            static_cast<uint64_t>(cfg.operations) * cfg.workers)
-      << r.summary();
-  EXPECT_LT(r.stable_waits_timed_out, static_cast<uint64_t>(cfg.operations)) << r.summary();
-  EXPECT_GT(r.window_calls, 0u) << r.summary();
+  for (const std::string& problem : stress::report_problems(cfg, r)) ADD_FAILURE() << problem;
+  EXPECT_TRUE(r.error.ok()) << r.error.to_string();
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "guest_syscalls.h"
+#include "hooked_code.h"
 #include "rvjit/hooks/hook_manager.h"
 #include "rvjit/jit/assembler.h"
 #include "rvjit/runtime/code_cache.h"
@@ -261,15 +262,6 @@ void scan_maps(std::atomic<bool>& stop, MapsScan& out) {
   }
 }
 
-AssembledCode hooked_add(SiteLayout layout, int k) {
-  Assembler a;
-  Label entry = a.new_label();
-  emit_hook_prologue(a, layout, entry);
-  a.addi(reg::a0, reg::a0, k);
-  a.ret();
-  return std::move(a.finalize().value());
-}
-
 std::atomic<long> g_scan_hook_calls{0};
 void count_entry(const rvjit_hook_ctx*, void*) { g_scan_hook_calls.fetch_add(1); }
 
@@ -300,7 +292,7 @@ std::string code_activity(WxPolicy policy, int round) {
   if (!hm.ok()) return "HookManager::create: " + hm.error().to_string();
   std::vector<uintptr_t> hooked;
   for (int i = 0; i < 20; ++i) {
-    auto f = (*hm)->install(hooked_add(i % 2 ? SiteLayout::kTwoWord : SiteLayout::kOneWord, 3),
+    auto f = (*hm)->install(rvjit::testing::add_k_function(i % 2 ? SiteLayout::kTwoWord : SiteLayout::kOneWord, 3),
                             "hooked" + std::to_string(i));
     if (!f.ok()) return "hook install: " + f.error().to_string();
     hooked.push_back(f->entry);

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "hooked_code.h"
 #include "rvjit/runtime/thread_registry.h"
 
 namespace rvjit::stress {
@@ -70,15 +71,6 @@ HookFilter make_filter(int kind, const std::vector<std::string>& names, std::mt1
       return HookFilter::list(std::move(pick));
     }
   }
-}
-
-AssembledCode hooked_add(SiteLayout layout, int k) {
-  Assembler a;
-  Label entry = a.new_label();
-  emit_hook_prologue(a, layout, entry);
-  a.addi(reg::a0, reg::a0, k);
-  a.ret();
-  return std::move(a.finalize().value());
 }
 
 struct Shared {
@@ -173,6 +165,27 @@ std::string StressReport::summary() const {
   return buf;
 }
 
+std::vector<std::string> report_problems(const StressConfig& cfg, const StressReport& r) {
+  std::vector<std::string> out;
+  auto need = [&](bool ok, const std::string& what) {
+    if (!ok) out.push_back(what + " (" + r.summary() + ")");
+  };
+  need(r.error.ok(), "a control call failed");
+  need(r.operations == static_cast<uint64_t>(cfg.operations), "not every operation ran");
+  need(r.count_mismatches == 0, "exact counts mismatched");
+  need(r.doubled == 0, "a call was counted twice");
+  need(r.poisoned_entries == 0, "a removed callback or its data was entered");
+  need(r.wrong_results == 0, "a hooked function returned a wrong value");
+  // The accounting must really have been exercised, not vacuously true.
+  need(r.exact_checks + r.stable_waits_timed_out >=
+           static_cast<uint64_t>(cfg.operations) * static_cast<uint64_t>(cfg.workers),
+       "too few exactly checked calls");
+  need(r.stable_waits_timed_out < static_cast<uint64_t>(cfg.operations),
+       "workers missed most stable epochs");
+  need(r.window_calls > 0, "no call overlapped an operation");
+  return out;
+}
+
 StressReport run_hooks_stress(const StressConfig& cfg) {
   StressReport rep;
   g_poisoned.store(0);
@@ -190,7 +203,7 @@ StressReport run_hooks_stress(const StressConfig& cfg) {
   for (int i = 0; i < cfg.functions; ++i) {
     names.push_back("f" + std::to_string(i));
     const int k = i % 7 + 1;
-    auto f = (*hm)->install(hooked_add(cfg.layout, k), names.back());
+    auto f = (*hm)->install(testing::add_k_function(cfg.layout, k), names.back());
     if (!f.ok()) { rep.error = f.error(); return rep; }
     sh.entries.push_back(f->entry);
     sh.addend.push_back(k);

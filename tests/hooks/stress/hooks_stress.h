@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "rvjit/hooks/hook_manager.h"
 
@@ -52,5 +53,10 @@ struct StressReport {
 };
 
 StressReport run_hooks_stress(const StressConfig& config);
+
+// Everything a clean run must satisfy (no error, every operation done, no mismatch, no
+// double count, no poisoned entry, no wrong result, exact checks really happened); one
+// line per violated rule, empty when the run is clean.
+std::vector<std::string> report_problems(const StressConfig& config, const StressReport& report);
 
 }  // namespace rvjit::stress
