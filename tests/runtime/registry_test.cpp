@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <csignal>
+
+#include "fork_child.h"
 #include "rvjit/runtime/thread_registry_c.h"
 #include "stw_workers.h"
 
@@ -81,31 +84,32 @@ TEST(Registry, RegisteringInsideTheCallbackIsANestedCall) {
   EXPECT_FALSE(rvjit::current_thread_registered());
 }
 
+// The child's checks; its exit code says which failed (0: all passed).
+int fork_child_checks() {
+  // Child: only this thread exists and only it is registered.
+  if (rvjit::registered_thread_count() != 1) return 10;
+  if (!rvjit::current_thread_registered()) return 11;
+  // A rendezvous works in the child, with a new registered thread.
+  BusyWorker w("fork-child");
+  if (!w.registered_ok()) return 12;
+  int runs = 0;
+  rvjit::StopOptions o;
+  o.timeout = std::chrono::milliseconds(5000);
+  rvjit::Error e = rvjit::stop_the_world([&] { ++runs; return rvjit::ok(); }, o);
+  if (!e.ok() || runs != 1) return 13;
+  if (!w.progresses()) return 14;
+  w.join();
+  return 0;
+}
+
 TEST(Registry, ForkChildHoldsOnlyTheForkingThread) {
   auto workers = start_workers(3, "fork-parent-");
   rvjit::ThreadRegistration me("forker");
   ASSERT_TRUE(me.ok());
   ASSERT_GE(rvjit::registered_thread_count(), 4u);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    // Child: only this thread exists and only it is registered.
-    if (rvjit::registered_thread_count() != 1) _exit(10);
-    if (!rvjit::current_thread_registered()) _exit(11);
-    // A rendezvous works in the child, with a new registered thread.
-    BusyWorker w("fork-child");
-    if (!w.registered_ok()) _exit(12);
-    int runs = 0;
-    rvjit::StopOptions o;
-    o.timeout = std::chrono::milliseconds(5000);
-    rvjit::Error e = rvjit::stop_the_world([&] { ++runs; return rvjit::ok(); }, o);
-    if (!e.ok() || runs != 1) _exit(13);
-    if (!w.progresses()) _exit(14);
-    w.join();
-    _exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const rvjit::test::ChildResult child = rvjit::test::run_in_child(fork_child_checks);
+  ASSERT_TRUE(child.finished) << "the child never finished (3 attempts)";
+  const int status = child.status;
   ASSERT_TRUE(WIFEXITED(status)) << "child died, status " << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
   // The parent's registry is untouched.

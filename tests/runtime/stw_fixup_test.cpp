@@ -22,6 +22,7 @@
 
 #include <cstring>
 
+#include "fork_child.h"
 #include "rvjit/jit/assembler.h"
 #include "rvjit/jit/encoding.h"
 #include "rvjit/runtime/icache.h"
@@ -109,14 +110,12 @@ TEST(StopTheWorldFixup, ThreadStoppedBetweenTheWordsRunsTheNewPair) {
 }
 
 TEST(StopTheWorldFixup, WithoutFixupTheThreadRunsATornPair) {
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  const rvjit::test::ChildResult child = rvjit::test::run_in_child([]() -> int {
     const long r = run_scenario(false);
-    _exit(r == 1040 ? 0 : r == 42 ? 1 : 2);
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    return r == 1040 ? 0 : r == 42 ? 1 : 2;
+  });
+  ASSERT_TRUE(child.finished) << "the child never finished (3 attempts)";
+  const int status = child.status;
   // Torn: the child either died (as torn code can) or returned the torn result.
   const bool died = WIFSIGNALED(status);
   const bool torn_result = WIFEXITED(status) && WEXITSTATUS(status) == 0;

@@ -1,7 +1,8 @@
 // stop_the_world: the seed's stop_machine() carried into user space (Linux commit
 // c97bf629963e). Every registered thread (rvjit/runtime/thread_registry.h) is signalled
-// and parks in its handler; once all have arrived, `fn` runs exactly once; a release
-// increment frees the parked threads; every thread, the caller included, executes
+// and parks in its handler; once all have arrived, `fn` runs exactly once (on the
+// caller); a release update of the counter word
+// frees the parked threads; every thread, the caller included, executes
 // FENCE.I locally before it runs JIT code again.
 //
 // How it runs (runtime/src/stop_the_world.cpp, rendezvous_handler.cpp):
