@@ -19,6 +19,11 @@ void AssemblerCore::fail_reg(const char* insn, unsigned reg_id, const char* why)
          std::string(insn) + ": register x" + std::to_string(reg_id) + " " + why);
 }
 
+void AssemblerCore::fail_ext(const char* insn, TargetExt ext) {
+  report(ErrorCode::kUnsupported, std::string(insn) + ": extension " + target_ext_name(ext) +
+                                      " not enabled for this target");
+}
+
 void AssemblerCore::emit32_slow(uint32_t word) {
   if (!error_.ok()) return;  // sticky: ignored after the first error
   if (!buf_.reserve_more(4)) return fail_buffer();

@@ -77,4 +77,19 @@ const IsaExtensions& isa_extensions() {
   return g_isa;
 }
 
+JitTarget jit_target_from(const IsaExtensions& isa) {
+  JitTarget t = JitTarget::base();
+  if (!isa.probed) return t;
+  if (isa.c) t = t.with(TargetExt::kC);
+  if (isa.zba) t = t.with(TargetExt::kZba);
+  if (isa.zbb) t = t.with(TargetExt::kZbb);
+  if (isa.zbs) t = t.with(TargetExt::kZbs);
+  if (isa.zicond) t = t.with(TargetExt::kZicond);
+  if (isa.zfa) t = t.with(TargetExt::kZfa);
+  if (isa.zcb) t = t.with(TargetExt::kZcb);
+  return t;
+}
+
+JitTarget jit_target_from_hwprobe() { return jit_target_from(isa_extensions()); }
+
 }  // namespace rvjit

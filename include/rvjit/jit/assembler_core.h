@@ -9,6 +9,7 @@
 #include "rvjit/error.h"
 #include "rvjit/jit/code_buffer.h"
 #include "rvjit/jit/encoding.h"
+#include "rvjit/jit/target.h"
 
 namespace rvjit {
 
@@ -44,10 +45,23 @@ class AssemblerCore {
   RVJIT_INLINE bool fast32_open() const { return buf_.fits(4) && !auto_compress_; }
   RVJIT_INLINE void put32_fast(uint32_t word) { buf_.put32(word); }
 
-  // Whether instruction methods may pick a 2-byte RVC form on their own (off by default;
-  // turn on only when the target hart implements C).
-  void set_auto_compress(bool on) { auto_compress_ = on; }
+  // Whether instruction methods may pick a 2-byte RVC form on their own (off by default).
+  // Takes effect only while C is in the target (set_target): auto_compress() is the
+  // effective setting, requested and C available.
+  void set_auto_compress(bool on) {
+    want_compress_ = on;
+    auto_compress_ = on && target_.has(TargetExt::kC);
+  }
   RVJIT_INLINE bool auto_compress() const { return auto_compress_; }
+
+  // The optional extensions the code may use (rvjit/jit/target.h); all of them by
+  // default. An instruction of an extension outside the target records kUnsupported and
+  // emits nothing. Kept by Assembler::reset(), like auto-compression.
+  void set_target(JitTarget target) {
+    target_ = target;
+    auto_compress_ = want_compress_ && target_.has(TargetExt::kC);
+  }
+  RVJIT_INLINE JitTarget target() const { return target_; }
 
   // Record the first error; later ones are dropped (the first is the cause).
   void report(ErrorCode code, std::string message) {
@@ -64,6 +78,8 @@ class AssemblerCore {
   RVJIT_COLD void fail_align(const char* insn, int64_t value, int64_t align);
   // "<insn>: register x<id> <why>".
   RVJIT_COLD void fail_reg(const char* insn, unsigned reg_id, const char* why);
+  // kUnsupported: "<insn>: extension <ext> not enabled for this target".
+  RVJIT_COLD void fail_ext(const char* insn, TargetExt ext);
 
  protected:
   RVJIT_COLD void fail_buffer();
@@ -73,7 +89,9 @@ class AssemblerCore {
   RVJIT_NOINLINE void emit16_slow(uint16_t half);
   CodeBuffer buf_;
   Error error_;
-  bool auto_compress_ = false;
+  bool auto_compress_ = false;  // effective: want_compress_ && C in target_
+  bool want_compress_ = false;  // as set_auto_compress() asked
+  JitTarget target_ = JitTarget::all();
 };
 
 }  // namespace rvjit

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "rvjit/jit/target.h"
+
 namespace rvjit {
 
 struct IsaExtensions {
@@ -22,5 +24,14 @@ struct IsaExtensions {
 
 // Thread-safe; the first call probes. Not async-signal-safe on the first call.
 const IsaExtensions& isa_extensions();
+
+// The Assembler target (rvjit/jit/target.h) for harts with the extensions `isa`: C when
+// riscv_hwprobe reports C (RISCV_HWPROBE_IMA_C), and each of Zba, Zbb, Zbs, Zicond, Zfa,
+// Zcb when it reports that extension. Nothing probed (host, old kernel): the baseline.
+JitTarget jit_target_from(const IsaExtensions& isa);
+// jit_target_from(isa_extensions()): what this process's harts can run.
+//   rvjit::Assembler a;
+//   a.set_target(rvjit::jit_target_from_hwprobe());
+JitTarget jit_target_from_hwprobe();
 
 }  // namespace rvjit

@@ -15,6 +15,7 @@
 #include "rvjit/error.h"
 #include "rvjit/jit/encoding.h"
 #include "rvjit/jit/registers.h"
+#include "rvjit/jit/target.h"
 
 namespace rvjit::insn {
 
@@ -60,6 +61,15 @@ RVJIT_COLD void fail_order(Asm& a, const char* insn, unsigned v) {
 }
 
 // --- checks ------------------------------------------------------------------------------------
+// The instruction's extension is in the Assembler's target (rvjit/jit/target.h); otherwise
+// kUnsupported, "<insn>: extension <ext> not enabled for this target". Checked first, so
+// an instruction the target lacks is reported as such whatever its operands.
+template <class Asm>
+RVJIT_INLINE bool check_ext(Asm& a, const char* insn, TargetExt ext) {
+  if (a.target().has(ext)) [[likely]] return true;
+  a.fail_ext(insn, ext);
+  return false;
+}
 // lo <= v <= hi and v a multiple of align.
 template <class Asm>
 RVJIT_INLINE bool check_imm(Asm& a, const char* insn, int64_t v, int64_t lo, int64_t hi,

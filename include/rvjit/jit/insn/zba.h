@@ -1,4 +1,5 @@
-// Zba: address generation (shift-and-add, .uw forms) and the zext.w pseudo.
+// Zba: address generation (shift-and-add, .uw forms) and the zext.w pseudo. Every method
+// requires TargetExt::kZba in the Assembler's target (kUnsupported otherwise).
 #pragma once
 
 #include "rvjit/jit/encoding.h"
@@ -33,18 +34,22 @@ class InsnZba {
   }
   // shamt: 0..63.
   RVJIT_INLINE void slli_uw(Gp rd, Gp rs1, int64_t shamt) {
-    if (!insn::check_gp(self(), "slli.uw", rd) || !insn::check_gp(self(), "slli.uw", rs1) ||
+    if (!insn::check_ext(self(), "slli.uw", TargetExt::kZba) ||
+        !insn::check_gp(self(), "slli.uw", rd) || !insn::check_gp(self(), "slli.uw", rs1) ||
         !insn::check_imm(self(), "slli.uw", shamt, 0, 63))
       return;
     self().emit32(enc::i_type(enc::kOpImm32, 1, rd.id, rs1.id, 0x080 | shamt));
   }
-  RVJIT_INLINE void zext_w(Gp rd, Gp rs) { add_uw(rd, rs, Gp{0}); }
+  RVJIT_INLINE void zext_w(Gp rd, Gp rs) {
+    op("zext.w", enc::kOpReg32, 0, 0x04, rd, rs, Gp{0});  // add.uw rd, rs, zero
+  }
 
  private:
   RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
   RVJIT_INLINE void op(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1,
                        Gp rs2) {
-    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
+    if (!insn::check_ext(self(), n, TargetExt::kZba) || !insn::check_gp(self(), n, rd, rs1, rs2))
+      return;
     self().emit32(enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id));
   }
 };

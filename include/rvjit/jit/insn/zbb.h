@@ -1,4 +1,5 @@
-// Zbb: basic bit manipulation (RV64 encodings of rev8 and zext.h).
+// Zbb: basic bit manipulation (RV64 encodings of rev8 and zext.h). Every method requires
+// TargetExt::kZbb in the Assembler's target (kUnsupported otherwise).
 #pragma once
 
 #include "rvjit/jit/encoding.h"
@@ -47,11 +48,12 @@ class InsnZbb {
  private:
   RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
   RVJIT_INLINE bool gp(const char* n, Gp a, Gp b) {
-    return insn::check_gp(self(), n, a, b);
+    return insn::check_ext(self(), n, TargetExt::kZbb) && insn::check_gp(self(), n, a, b);
   }
   RVJIT_INLINE void op(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1,
                        Gp rs2) {
-    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
+    if (!insn::check_ext(self(), n, TargetExt::kZbb) || !insn::check_gp(self(), n, rd, rs1, rs2))
+      return;
     self().emit32(enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id));
   }
   // Unary ops live in the imm12 field (funct7 and a fixed rs2).

@@ -1,4 +1,5 @@
-// Zbs: single-bit instructions (register and immediate forms; bit index 0..63).
+// Zbs: single-bit instructions (register and immediate forms; bit index 0..63). Every
+// method requires TargetExt::kZbs in the Assembler's target (kUnsupported otherwise).
 #pragma once
 
 #include "rvjit/jit/encoding.h"
@@ -22,10 +23,11 @@ class InsnZbs {
  private:
   RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
   RVJIT_INLINE bool gp(const char* n, Gp a, Gp b) {
-    return insn::check_gp(self(), n, a, b);
+    return insn::check_ext(self(), n, TargetExt::kZbs) && insn::check_gp(self(), n, a, b);
   }
   RVJIT_INLINE void op(const char* n, uint32_t f3, uint32_t f7, Gp rd, Gp rs1, Gp rs2) {
-    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
+    if (!insn::check_ext(self(), n, TargetExt::kZbs) || !insn::check_gp(self(), n, rd, rs1, rs2))
+      return;
     self().emit32(enc::r_type(enc::kOpReg, f3, f7, rd.id, rs1.id, rs2.id));
   }
   RVJIT_INLINE void imm(const char* n, uint32_t f3, uint32_t hi, Gp rd, Gp rs1, int64_t bit) {

@@ -1,4 +1,5 @@
-// Zicond: conditional zeroing.
+// Zicond: conditional zeroing. Every method requires TargetExt::kZicond in the Assembler's
+// target (kUnsupported otherwise).
 #pragma once
 
 #include "rvjit/jit/encoding.h"
@@ -18,7 +19,9 @@ class InsnZicond {
  private:
   RVJIT_INLINE Asm& self() { return static_cast<Asm&>(*this); }
   RVJIT_INLINE void op(const char* n, uint32_t f3, Gp rd, Gp rs1, Gp rs2) {
-    if (!insn::check_gp(self(), n, rd, rs1, rs2)) return;
+    if (!insn::check_ext(self(), n, TargetExt::kZicond) ||
+        !insn::check_gp(self(), n, rd, rs1, rs2))
+      return;
     self().emit32(enc::r_type(enc::kOpReg, f3, 0x07, rd.id, rs1.id, rs2.id));
   }
 };
