@@ -6,12 +6,14 @@
 extern "C" {
 
 // The version is set statically: gdb may read the descriptor before any code runs.
-__attribute__((used, visibility("default"))) jit_descriptor __jit_debug_descriptor = {
+// Weak, both of them: a process that also links another JIT's definitions (LLVM ORC's)
+// gets one pair, and since the layout is the GDB ABI's, every registrar shares one list.
+__attribute__((weak, used, visibility("default"))) jit_descriptor __jit_debug_descriptor = {
     1, JIT_NOACTION, nullptr, nullptr};
 
 // noinline + the asm barrier: the call must really happen (gdb's breakpoint is here),
 // and an empty function would otherwise be folded away or merged with another.
-__attribute__((noinline, used, visibility("default"))) void __jit_debug_register_code() {
+__attribute__((weak, noinline, used, visibility("default"))) void __jit_debug_register_code() {
   __asm__ volatile("" ::: "memory");
 }
 

@@ -30,6 +30,25 @@
 //
 // Metadata (records, names, tables) lives in the runtime's mimalloc metadata heap
 // (meta_heap.h); every mutation happens under the one text lock (patch.h).
+//
+// Profiler and debugger support without code: create() reads three environment variables
+// and attaches the matching process-wide listener (code_events.h) to the new cache, so
+// every function installed through it is reported. Each is on only when the variable is
+// exactly "1"; the writers are created once per process by the first create() that asks
+// for them, shared by every such cache, and never destroyed (so they outlive every cache):
+//   RVJIT_PERF_MAP=1  a PerfMapWriter (perf_map.h): one line per install appended to
+//                     /tmp/perf-<pid>.map, for `perf report` on JIT code.
+//   RVJIT_JITDUMP=1   a JitdumpWriter (jitdump.h): one JIT_CODE_LOAD record per install in
+//                     $JITDUMPDIR/jit-<pid>.dump (/tmp without JITDUMPDIR), for
+//                     `perf record -k mono` + `perf inject --jit`.
+//   RVJIT_GDB_JIT=1   a GdbJitRegistrar (gdb_jit.h): every install is registered with gdb's
+//                     JIT interface (and unregistered on release), so `bt` names JIT frames.
+// A writer that cannot open its file prints one line to stderr and is skipped; create()
+// does not fail for it. The variables are read at each create(): a cache created while one
+// is unset does not report to that listener. A program may still add its own listeners
+// (add_listener) on top. Linking: since create() may make a GdbJitRegistrar, every program
+// that uses CodeCache contains the GDB JIT interface's two ABI symbols (gdb_jit.h), with
+// the consequence that header describes for a VM linking another JIT that defines them.
 #pragma once
 
 #include <cstddef>
@@ -89,7 +108,8 @@ struct CodeCacheStats {
 class CodeCache {
  public:
   // kInvalidArgument for inconsistent options; kPolicyUnavailable / kInvalidArgument
-  // from choose_wx_policy.
+  // from choose_wx_policy. Attaches the listeners RVJIT_PERF_MAP, RVJIT_JITDUMP and
+  // RVJIT_GDB_JIT ask for (see the top of this file).
   static Result<std::unique_ptr<CodeCache>> create(const CodeCacheOptions& options = {});
   // Requires that no thread runs this cache's code any more; unmaps every region.
   ~CodeCache();
