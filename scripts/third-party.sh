@@ -12,7 +12,9 @@ cache=${RVJIT_CACHE:-$HOME/.cache/rvjit}
 src=$cache/src
 mkdir -p "$src"
 toolchain=$repo/cmake/riscv64-linux-gnu.cmake
-recipe=$(sha256sum "$0" "$toolchain" | sha256sum | cut -c1-16)
+# Contents only (sha256sum of named files would also hash their paths, and every clone
+# at a new location would rebuild).
+recipe=$(cat "$0" "$toolchain" | sha256sum | cut -c1-16)
 jobs=$(nproc)
 
 fetch_source() {            # $1 = Debian source package; prints the unpacked directory
