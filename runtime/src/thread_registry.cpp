@@ -11,6 +11,7 @@
 
 #include "futex.h"
 #include "rendezvous_state.h"
+#include "rvjit/runtime/icache.h"
 #include "rvjit/runtime/thread_registry_c.h"
 
 namespace rvjit {
@@ -106,6 +107,13 @@ Error register_current_thread(const char* name) {
   unlock_stw();
   t_depth = 1;
   t_exit_guard.armed = true;  // odr-use: constructs the guard, registers its destructor
+  // From here on this thread may run JIT code, possibly installed or patched by another
+  // thread before it registered (that thread's stores reach us through whatever handed us
+  // the entry: thread creation, a release/acquire pair, the lock above). Instruction fetch
+  // is not coherent with those stores until this hart executes FENCE.I itself (the ISA
+  // manual's recipe; with PR_RISCV_SET_ICACHE_FLUSH_CTX it survives migration). Code
+  // published after this point needs the receiver's own FENCE.I again (code_cache.h).
+  local_fence_i();
   return ok();
 }
 

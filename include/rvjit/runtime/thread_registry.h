@@ -22,6 +22,9 @@
 //   rendezvous signal handler reads it without allocating or locking.
 // * After fork() the child's registry holds only the forking thread (if it was registered).
 // * Registering from inside a stop_the_world callback returns kNestedCall.
+// * Registering (the outermost level) executes FENCE.I on the calling hart, so code that
+//   other threads installed or patched before it registered is safe to run. Code
+//   published later still needs the receiver's own FENCE.I (CodeCache::find() does it).
 #pragma once
 
 #include <cstddef>
