@@ -57,7 +57,9 @@ TEST(WxPolicy, NoWritableAndExecutableMappingUnderFlip) { churn(WxPolicy::kFlip,
 
 TEST(WxPolicy, NoWritableAndExecutableMappingUnderDualMap) {
   if (!wx_probe().dual_map_coherent)
-    GTEST_SKIP() << "dual_map refused on this platform: " << wx_probe().detail;
+    GTEST_SKIP() << "dual_map refused on this platform (" << wx_probe().detail
+                 << "); the same scan under dual_map runs on the real kernel in "
+                    "tests/system/runtime_kernel_test.cpp";
   churn(WxPolicy::kDualMap, 4000);
 }
 
