@@ -26,24 +26,15 @@
 
 #include "dual_map.h"
 #include "guest_syscalls.h"
+#include "stale_code_observer.h"
 #include "rvjit/runtime/icache.h"
 
 namespace {
 
 using namespace rvjit::system;
+using namespace rvjit::system_test;
 using Fn = long (*)();
 using Clock = std::chrono::steady_clock;
-
-// Values cycle through 1..2000 (addi's immediate is 12-bit signed).
-constexpr int kValues = 2000;
-int value_of(long round) { return 1 + static_cast<int>(round % kValues); }
-
-bool pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-}
 
 struct PatchRun {
   long rounds = 0;        // patches published
@@ -68,59 +59,27 @@ PatchRun patch_while_running(const std::function<long()>& sync, long min_rounds,
   rvjit::local_fence_i();
   Fn fn = m.rx_as<Fn>();
 
-  std::atomic<long> published{0};  // round whose sync call has returned
-  std::atomic<long> calls{0};
-  std::atomic<bool> stop{false};
-  std::atomic<long> stale{0}, checked{0}, first_stale_round{-1}, first_stale_value{0};
-  std::atomic<bool> b_pinned{false};
-  std::thread b([&] {
-    b_pinned = pin_to_cpu(1);
-    const auto deadline = Clock::now() + std::chrono::seconds(static_cast<long>(soak_s) + 60);
-    while (!stop.load(std::memory_order_acquire) && Clock::now() < deadline) {
-      long r = published.load(std::memory_order_acquire);
-      long v = fn();
-      calls.fetch_add(1, std::memory_order_relaxed);
-      if (r == 0) continue;  // nothing published yet
-      checked.fetch_add(1, std::memory_order_relaxed);
-      if (v != value_of(r) && v != value_of(r + 1)) {
-        if (stale.fetch_add(1) == 0) {
-          first_stale_round = r;
-          first_stale_value = v;
-        }
-      }
-    }
-  });
-
-  // Waits until B has made `n` more calls; false if it stalls for 10 s.
-  auto b_makes_calls = [&](long n) {
-    const long target = calls.load() + n;
-    const auto limit = Clock::now() + std::chrono::seconds(10);
-    while (calls.load() < target) {
-      if (Clock::now() > limit) return false;
-      std::this_thread::yield();
-    }
-    return true;
-  };
+  StaleCodeObserver b([fn] { return fn; },
+                      std::chrono::seconds(static_cast<long>(soak_s) + 60));
 
   // Let B run the old code first, so every patch hits code live on its hart.
-  out.stalled = !b_makes_calls(1000);
-  out.b_before = calls.load();
+  out.stalled = !b.wait_calls(1000);
+  out.b_before = b.calls();
   const auto soak_end = Clock::now() + std::chrono::duration<double>(soak_s);
   for (long round = 1; !out.stalled && (round <= min_rounds || Clock::now() < soak_end);
        ++round) {
     __atomic_store_n(&m.rw()[0], addi_a0_zero(value_of(round)), __ATOMIC_RELEASE);
     if (sync() != 0) break;
-    published.store(round, std::memory_order_release);
+    b.publish(round);
     out.rounds = round;
-    out.stalled = !b_makes_calls(200);
+    out.stalled = !b.wait_calls(200);
   }
-  stop.store(true, std::memory_order_release);
-  b.join();
-  out.checked = checked.load();
-  out.stale = stale.load();
-  out.b_pinned = b_pinned.load();
-  out.first_stale_round = first_stale_round.load();
-  out.first_stale_value = first_stale_value.load();
+  b.stop();
+  out.checked = b.checked();
+  out.stale = b.stale();
+  out.b_pinned = b.pinned();
+  out.first_stale_round = b.first_stale_round();
+  out.first_stale_value = b.first_stale_value();
   return out;
 }
 

@@ -26,6 +26,7 @@
 
 #include "guest_syscalls.h"
 #include "hooked_code.h"
+#include "stale_code_observer.h"
 #include "rvjit/hooks/hook_manager.h"
 #include "rvjit/jit/assembler.h"
 #include "rvjit/runtime/code_cache.h"
@@ -40,13 +41,7 @@ using namespace rvjit;
 using rvjit::system::addi_a0_zero;
 using Clock = std::chrono::steady_clock;
 using Fn = long (*)();
-
-bool pin_to_cpu(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-}
+using namespace rvjit::system_test;
 
 // long f() { return k; }
 AssembledCode return_k(int k) {
@@ -91,8 +86,6 @@ TEST(RuntimeOnKernel, ProbeChoosesDualMapAndFindsEveryCoherencePrimitive) {
 
 // ---- 2. Cross-hart patching through CodeCache + patch_insn_write ------------------------
 
-constexpr int kValues = 2000;  // addi's immediate is 12-bit signed: cycle through 1..2000
-int value_of(long round) { return 1 + static_cast<int>(round % kValues); }
 
 struct PatchRun {
   long rounds = 0, checked = 0, stale = 0, b_calls_before = 0;
@@ -125,44 +118,18 @@ PatchRun patch_installed_function(const std::function<Error()>& sync, long round
   }
   const InstalledCode fn = *fn_r;
 
-  std::atomic<long> published{0}, calls{0}, stale{0}, checked{0};
-  std::atomic<long> first_stale_round{-1}, first_stale_value{0};
-  std::atomic<bool> stop{false}, b_pinned{false}, b_registered{false}, b_ready{false};
-  std::thread b([&] {
-    b_pinned = pin_to_cpu(1);
-    ThreadRegistration reg("patch-reader");
-    b_registered = reg.ok();
-    auto found = cache.find("patched");  // acquire + local fence.i, per code_cache.h
-    if (!found.ok()) {
-      b_ready = true;
-      return;
-    }
-    const Fn f = found->as<Fn>();
-    b_ready = true;
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (!stop.load(std::memory_order_acquire) && Clock::now() < deadline) {
-      const long r = published.load(std::memory_order_acquire);
-      const long v = f();
-      calls.fetch_add(1, std::memory_order_relaxed);
-      if (r == 0) continue;
-      checked.fetch_add(1, std::memory_order_relaxed);
-      if (v != value_of(r) && v != value_of(r + 1) && stale.fetch_add(1) == 0) {
-        first_stale_round = r;
-        first_stale_value = v;
-      }
-    }
-  });
-  auto b_makes_calls = [&](long n) {
-    const long target = calls.load() + n;
-    const auto limit = Clock::now() + std::chrono::seconds(10);
-    while (calls.load() < target) {
-      if (Clock::now() > limit) return false;
-      std::this_thread::yield();
-    }
-    return true;
-  };
-  out.stalled = !b_makes_calls(1000);
-  out.b_calls_before = calls.load();
+  std::atomic<bool> b_registered{false};
+  StaleCodeObserver b(
+      [&]() -> PatchedFn {
+        // B stays registered while it runs JIT code: a thread-local registration that the
+        // observer's thread keeps until it exits.
+        b_registered = register_current_thread("patch-reader").ok();
+        auto found = cache.find("patched");  // acquire + local fence.i, per code_cache.h
+        return found.ok() ? found->as<PatchedFn>() : nullptr;
+      },
+      std::chrono::seconds(60));
+  out.stalled = !b.wait_calls(1000);
+  out.b_calls_before = b.calls();
   for (long round = 1; !out.stalled && round <= rounds; ++round) {
     const uint32_t insn = addi_a0_zero(value_of(round));
     if (Error e =
@@ -175,18 +142,17 @@ PatchRun patch_installed_function(const std::function<Error()>& sync, long round
       out.error = "sync: " + e.to_string();
       break;
     }
-    published.store(round, std::memory_order_release);
+    b.publish(round);
     out.rounds = round;
-    out.stalled = !b_makes_calls(200);
+    out.stalled = !b.wait_calls(200);
   }
-  stop.store(true, std::memory_order_release);
-  b.join();
-  out.checked = checked.load();
-  out.stale = stale.load();
-  out.b_pinned = b_pinned.load();
+  b.stop();
+  out.checked = b.checked();
+  out.stale = b.stale();
+  out.b_pinned = b.pinned();
   out.b_registered = b_registered.load();
-  out.first_stale_round = first_stale_round.load();
-  out.first_stale_value = first_stale_value.load();
+  out.first_stale_round = b.first_stale_round();
+  out.first_stale_value = b.first_stale_value();
   // The writer's own view: patch_insn_write + the sync + its own fence.i (from the sync).
   local_fence_i();
   const long mine = fn.as<Fn>()();
