@@ -6,7 +6,7 @@ if(NOT RVJIT_RV64)
     ${CMAKE_CURRENT_SOURCE_DIR}/rvjit-objdump/rv_disassembler.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/rvjit-objdump/listing.cpp)
   target_include_directories(rvjit_objdump_core PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/rvjit-objdump)
-  target_link_libraries(rvjit_objdump_core PUBLIC rvjit_runtime rvjit_llvm_mc)
+  target_link_libraries(rvjit_objdump_core PUBLIC rvjit_runtime rvjit_riscv_mc_core)
   rvjit_warnings(rvjit_objdump_core)
   add_executable(rvjit-objdump ${CMAKE_CURRENT_SOURCE_DIR}/rvjit-objdump/main.cpp)
   target_link_libraries(rvjit-objdump PRIVATE rvjit_objdump_core)

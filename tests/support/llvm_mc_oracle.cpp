@@ -18,14 +18,13 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/MCTargetOptions.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "riscv_mc_core.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace rvjit::test {
 namespace {
-
-constexpr const char* kTriple = "riscv64-unknown-linux-gnu";
 
 // Receives the parser's instructions and encodes them on the spot; everything that is
 // not an instruction (sections, symbols) is accepted and ignored.
@@ -56,26 +55,9 @@ class CaptureStreamer final : public llvm::MCStreamer {
   llvm::MCCodeEmitter& emitter_;
 };
 
-void init_llvm_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    LLVMInitializeRISCVTargetInfo();
-    LLVMInitializeRISCVTargetMC();
-    LLVMInitializeRISCVAsmParser();
-    LLVMInitializeRISCVDisassembler();
-  });
-}
-
 }  // namespace
 
-struct LlvmMcOracle::Impl {
-  const llvm::Target* target = nullptr;
-  llvm::MCTargetOptions options;
-  std::unique_ptr<llvm::MCRegisterInfo> mri;
-  std::unique_ptr<llvm::MCAsmInfo> mai;
-  std::unique_ptr<llvm::MCSubtargetInfo> sti;
-  std::unique_ptr<llvm::MCInstrInfo> mii;
-  std::unique_ptr<llvm::MCContext> ctx;
+struct LlvmMcOracle::Impl : llvm_mc::RiscvMcCore {
   std::unique_ptr<llvm::MCObjectFileInfo> mofi;
   std::unique_ptr<llvm::MCCodeEmitter> emitter;
   std::unique_ptr<llvm::MCDisassembler> disasm;
@@ -121,18 +103,10 @@ struct LlvmMcOracle::Impl {
 };
 
 LlvmMcOracle::LlvmMcOracle(std::string features) : impl_(std::make_unique<Impl>()) {
-  init_llvm_once();
   Impl& m = *impl_;
-  std::string err;
-  m.target = llvm::TargetRegistry::lookupTarget(kTriple, err);
-  if (!m.target) llvm::report_fatal_error(llvm::StringRef("LLVM RISC-V target: " + err));
-  llvm::Triple triple(kTriple);
-  m.mri.reset(m.target->createMCRegInfo(kTriple));
-  m.mai.reset(m.target->createMCAsmInfo(*m.mri, kTriple, m.options));
-  m.sti.reset(m.target->createMCSubtargetInfo(kTriple, "generic-rv64", features));
-  m.mii.reset(m.target->createMCInstrInfo());
-  m.ctx = std::make_unique<llvm::MCContext>(triple, m.mai.get(), m.mri.get(), m.sti.get(),
-                                            nullptr, &m.options);
+  if (std::string err = llvm_mc::init_riscv_mc(m, features); !err.empty())
+    llvm::report_fatal_error(llvm::StringRef(err));
+  llvm::Triple triple(llvm_mc::kRiscv64Triple);
   m.mofi.reset(m.target->createMCObjectFileInfo(*m.ctx, /*PIC=*/true));
   m.ctx->setObjectFileInfo(m.mofi.get());
   m.emitter.reset(m.target->createMCCodeEmitter(*m.mii, *m.ctx));

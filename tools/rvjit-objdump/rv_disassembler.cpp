@@ -18,6 +18,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/MCTargetOptions.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "riscv_mc_core.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Triple.h"
@@ -25,20 +26,12 @@
 namespace rvjit::objdump {
 namespace {
 
-constexpr const char* kTriple = "riscv64-unknown-linux-gnu";
 constexpr const char* kFeatures =
     "+64bit,+m,+a,+f,+d,+c,+zicsr,+zifencei,+zba,+zbb,+zbs,+zicond,+zfa,+zcb";
 
 }  // namespace
 
-struct RvDisassembler::Impl {
-  const llvm::Target* target = nullptr;
-  llvm::MCTargetOptions options;
-  std::unique_ptr<llvm::MCRegisterInfo> mri;
-  std::unique_ptr<llvm::MCAsmInfo> mai;
-  std::unique_ptr<llvm::MCSubtargetInfo> sti;
-  std::unique_ptr<llvm::MCInstrInfo> mii;
-  std::unique_ptr<llvm::MCContext> ctx;
+struct RvDisassembler::Impl : llvm_mc::RiscvMcCore {
   std::unique_ptr<llvm::MCDisassembler> disasm;
   std::unique_ptr<llvm::MCInstPrinter> printer;
   std::unique_ptr<llvm::MCInstrAnalysis> analysis;
@@ -48,25 +41,10 @@ RvDisassembler::RvDisassembler(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 RvDisassembler::~RvDisassembler() = default;
 
 Result<std::unique_ptr<RvDisassembler>> RvDisassembler::create() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    LLVMInitializeRISCVTargetInfo();
-    LLVMInitializeRISCVTargetMC();
-    LLVMInitializeRISCVDisassembler();
-  });
   auto m = std::make_unique<Impl>();
-  std::string err;
-  m->target = llvm::TargetRegistry::lookupTarget(kTriple, err);
-  if (!m->target) return Error(ErrorCode::kUnsupported, "LLVM RISC-V target: " + err);
-  llvm::Triple triple(kTriple);
-  m->mri.reset(m->target->createMCRegInfo(kTriple));
-  m->mai.reset(m->target->createMCAsmInfo(*m->mri, kTriple, m->options));
-  m->sti.reset(m->target->createMCSubtargetInfo(kTriple, "generic-rv64", kFeatures));
-  m->mii.reset(m->target->createMCInstrInfo());
-  if (!m->mri || !m->mai || !m->sti || !m->mii)
-    return Error(ErrorCode::kUnsupported, "LLVM RISC-V MC layer incomplete");
-  m->ctx = std::make_unique<llvm::MCContext>(triple, m->mai.get(), m->mri.get(), m->sti.get(),
-                                             nullptr, &m->options);
+  if (std::string err = llvm_mc::init_riscv_mc(*m, kFeatures); !err.empty())
+    return Error(ErrorCode::kUnsupported, err);
+  llvm::Triple triple(llvm_mc::kRiscv64Triple);
   m->disasm.reset(m->target->createMCDisassembler(*m->sti, *m->ctx));
   m->printer.reset(m->target->createMCInstPrinter(triple, 0, *m->mai, *m->mii, *m->mri));
   m->analysis.reset(m->target->createMCInstrAnalysis(m->mii.get()));
