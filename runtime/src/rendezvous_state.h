@@ -63,6 +63,11 @@ struct RendezvousState {
   // per rendezvous, 0 when the threads outnumber the CPUs (spinning would then take the
   // CPU that a thread still to be signalled, or the releaser, needs).
   std::atomic<uint32_t> park_spins{0};
+  // Generation whose caller has finished stop_the_world (after its FENCE.I). Only a
+  // scheduling hint, no ordering: when the threads outnumber the CPUs, a released thread
+  // yields its CPU until the caller is out (rendezvous_handler.cpp says why). Relaxed on
+  // both sides; the word's RELEASED flag carries everything that correctness needs.
+  std::atomic<uint32_t> caller_done_gen{0};
 
   // Fixup table of the open rendezvous: the caller's span, valid until it returns. The
   // caller waits for readers == 0 after closing the rendezvous, so no handler reads it

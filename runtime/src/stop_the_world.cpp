@@ -31,8 +31,11 @@ namespace {
 // notices threads that exited without unregistering, and blocked signals.
 constexpr long kSliceNs = 5'000'000;
 // Spin budget of the caller before it sleeps, used only while the parked threads and the
-// caller fit the CPUs (otherwise spinning takes the CPU a signalled thread needs).
-constexpr long kSpinNs = 50'000;
+// caller fit the CPUs (otherwise spinning takes the CPU a signalled thread needs). A
+// signalled thread that is running on another CPU answers in about one IPI (~10 us on
+// the project's machines, like membarrier); one that did not answer by then most likely
+// waits for the caller's own CPU, and spinning longer would only delay it.
+constexpr long kSpinNs = 20'000;
 // Spin iterations of a parked thread before it sleeps, under the same condition.
 constexpr uint32_t kParkSpins = 4000;
 // A thread is reported as blocking the signal once /proc has shown it blocked (outside
@@ -249,6 +252,7 @@ Error stop_the_world(const std::function<Error()>& fn, const StopOptions& option
       // Never leave the world stopped: release everybody (aborted: nothing is known to
       // have been written consistently), then let the exception go on.
       close_rendezvous(kReleased | kAborted);
+      st.caller_done_gen.store(gen, std::memory_order_relaxed);
       throw;
     }
     close_rendezvous(kReleased);
@@ -258,6 +262,8 @@ Error stop_the_world(const std::function<Error()>& fn, const StopOptions& option
   }
   // The caller returns to JIT code too: its own FENCE.I after fn's stores.
   local_fence_i();
+  // Released threads that yield their CPU to us may return to their code now.
+  st.caller_done_gen.store(gen, std::memory_order_relaxed);
   return result;
 }
 

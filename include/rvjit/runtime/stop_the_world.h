@@ -16,6 +16,9 @@
 //  * fn runs on the caller, exactly once. A release store on the counter word frees the
 //    parked threads; each applies its PC fixup and executes FENCE.I before it returns
 //    from the handler; the caller executes FENCE.I before stop_the_world returns.
+//  * When the threads outnumber the CPUs, nobody spins, and each released thread yields
+//    its CPU (for at most 200 us) until the caller has returned: otherwise the woken
+//    threads preempt the caller and it waits ticks for a CPU (docs/benchmarks.md).
 //  * Failure (a thread blocks the signal, or does not answer in options.timeout): fn does
 //    not run, every parked thread is released, the error names the thread (tid, name).
 //  * The handler masks every other signal while parked, so no other handler can run JIT
