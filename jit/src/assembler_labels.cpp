@@ -73,16 +73,21 @@ int64_t Assembler::label_offset(Label l) const {
 }
 
 void Assembler::li_slow(Gp rd, int64_t imm) {
-  if (enc::is_int<32>(imm)) {  // lui (+ addiw): li_sequence() would find the same
+  const JitTarget t = selection_target();  // only extensions the user declared
+  // lui (+ addiw): li_sequence() would find the same, except for 0x800, one bseti with Zbs.
+  if (enc::is_int<32>(imm) && !(imm == 0x800 && t.has(TargetExt::kZbs))) {
     const enc::HiLo hl = enc::split_hi_lo(imm);
     emit32(enc::u_type(enc::kOpLui, rd.id, hl.hi20));
     if (hl.lo12) emit32(enc::i_type(enc::kOpImm32, 0, rd.id, rd.id, hl.lo12));
     return;
   }
-  const LiSequence seq = li_sequence(imm);
+  const LiSequence seq = li_sequence(imm, t);
   unsigned src = 0;  // the first step reads x0, the others the partial value in rd
   for (unsigned i = 0; i < seq.size; ++i) {
     const LiStep& s = seq.steps[i];
+    // Raw words, like every li step: li never compresses (auto-compression would turn
+    // zext.w into c.zext.w), so its length is its word count. li_sequence() returns
+    // Zba/Zbb/Zbs steps only when the target has them.
     switch (s.op) {
       case LiStep::kLui: emit32(enc::u_type(enc::kOpLui, rd.id, static_cast<uint32_t>(s.imm))); break;
       case LiStep::kAddi: emit32(enc::i_type(enc::kOpImm, 0, rd.id, src, s.imm)); break;
@@ -90,6 +95,14 @@ void Assembler::li_slow(Gp rd, int64_t imm) {
       case LiStep::kSlli: emit32(enc::i_type(enc::kOpImm, 1, rd.id, src, s.imm)); break;
       case LiStep::kSrli: emit32(enc::i_type(enc::kOpImm, 5, rd.id, src, s.imm)); break;
       case LiStep::kXori: emit32(enc::i_type(enc::kOpImm, 4, rd.id, src, s.imm)); break;
+      case LiStep::kSlliUw: emit32(enc::i_type(enc::kOpImm32, 1, rd.id, src, 0x080 | s.imm)); break;
+      case LiStep::kZextW: emit32(enc::r_type(enc::kOpReg32, 0, 0x04, rd.id, src, 0)); break;
+      case LiStep::kSh1add: emit32(enc::r_type(enc::kOpReg, 2, 0x10, rd.id, src, src)); break;
+      case LiStep::kSh2add: emit32(enc::r_type(enc::kOpReg, 4, 0x10, rd.id, src, src)); break;
+      case LiStep::kSh3add: emit32(enc::r_type(enc::kOpReg, 6, 0x10, rd.id, src, src)); break;
+      case LiStep::kBseti: emit32(enc::i_type(enc::kOpImm, 1, rd.id, src, 0x280 | s.imm)); break;
+      case LiStep::kBclri: emit32(enc::i_type(enc::kOpImm, 1, rd.id, src, 0x480 | s.imm)); break;
+      case LiStep::kRori: emit32(enc::i_type(enc::kOpImm, 5, rd.id, src, 0x600 | s.imm)); break;
     }
     src = rd.id;
   }

@@ -1,11 +1,12 @@
-// Relaxed code, li, the literal pool and relocations, executed (RV64 only, under
-// qemu-riscv64 in ctest). Code goes to an anonymous RW mapping, relocations are applied
-// for its address, then the mapping becomes RX (never W and X at once) and this thread
-// runs fence.i before calling it.
+// Relaxed code, li (base RV64I and with Zba/Zbb/Zbs steps), the literal pool and
+// relocations, executed (RV64 only, under qemu-riscv64 in ctest). Code goes to an
+// anonymous RW mapping, relocations are applied for its address, then the mapping becomes
+// RX (never W and X at once) and this thread runs fence.i before calling it.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cstring>
 #include <vector>
 
@@ -121,10 +122,30 @@ TEST(AssemblerExec, JalAndCallOverMoreThan1MiB) {
   EXPECT_EQ(x.entry<Fn1>()(5), 106);
 }
 
-TEST(AssemblerExec, LiOfManyConstantsGivesThemBack) {
+// Which li steps of an extension a word is (0 when none): slli.uw, add.uw, sh1/2/3add
+// (Zba), rori (Zbb), bseti, bclri (Zbs). Counted so the test knows they really ran.
+enum ExtStep { kNoExtStep, kSlliUw, kAddUw, kShNadd, kRori, kBseti, kBclri, kExtStepCount };
+ExtStep ext_step(uint32_t w) {
+  const unsigned opc = w & 0x7f, f3 = (w >> 12) & 7, top6 = w >> 26, f7 = w >> 25;
+  if (opc == 0x1b && f3 == 1 && top6 == 0x02) return kSlliUw;
+  if (opc == 0x3b && f3 == 0 && f7 == 0x04) return kAddUw;
+  if (opc == 0x33 && f7 == 0x10 && (f3 == 2 || f3 == 4 || f3 == 6)) return kShNadd;
+  if (opc == 0x13 && f3 == 5 && top6 == 0x18) return kRori;
+  if (opc == 0x13 && f3 == 1 && top6 == 0x0a) return kBseti;
+  if (opc == 0x13 && f3 == 1 && top6 == 0x12) return kBclri;
+  return kNoExtStep;
+}
+
+// Constants for li: edge values, single bits and their complements, shifted patterns,
+// random ones, and the shapes the Zba/Zbb/Zbs sequences are for (rotated small and
+// 32-bit values, 32-bit values with high bits set or cleared, zero-extended and shifted
+// unsigned 32-bit values, multiples of 3, 5 and 9).
+std::vector<int64_t> li_constants() {
   std::vector<int64_t> values = {0, 1, -1, 2047, -2048, 2048, 0x7fffffff, INT32_MIN,
                                  0x80000000ll, 0xffffffffll, INT64_MAX, INT64_MIN,
-                                 0x123456789abcdef0ll};
+                                 0x123456789abcdef0ll, 0x800, 0x123456789, 0xfffff800,
+                                 0xfffff12300000, 0x123456789 * 3,
+                                 static_cast<int64_t>(0xff0000000000000full)};
   for (int k = 0; k < 64; ++k) {
     values.push_back(static_cast<int64_t>(uint64_t{1} << k));
     values.push_back(static_cast<int64_t>(~(uint64_t{1} << k)));
@@ -135,9 +156,28 @@ TEST(AssemblerExec, LiOfManyConstantsGivesThemBack) {
     s ^= s << 13, s ^= s >> 7, s ^= s << 17;
     values.push_back(static_cast<int64_t>(s));
     values.push_back(static_cast<int64_t>(s >> (s & 63)));
+    const int r = static_cast<int>(s & 63), t = static_cast<int>((s >> 6) & 63);
+    const uint64_t small = static_cast<uint64_t>(static_cast<int64_t>(s >> 20) >> 52);
+    const uint64_t w32 = static_cast<uint64_t>(static_cast<int32_t>(s >> 12));
+    values.push_back(static_cast<int64_t>(std::rotr(small, r)));
+    values.push_back(static_cast<int64_t>(std::rotr(w32, r)));
+    values.push_back(static_cast<int64_t>(w32 ^ (uint64_t{1} << r) ^ (uint64_t{1} << t)));
+    values.push_back(static_cast<int64_t>((~uint64_t{0} >> (r | 1)) ^ (uint64_t{1} << t)));
+    values.push_back(static_cast<int64_t>(((w32 & 0xffffffff) << (r & 31)) + (small & 0x7ff)));
+    values.push_back(static_cast<int64_t>(w32 & 0xffffffff));
+    values.push_back(static_cast<int64_t>(w32 * (1 + (uint64_t{1} << (1 + s % 3)))));
   }
+  return values;
+}
+
+// li of every constant for one target, run: the sequences with the target's Zba/Zbb/Zbs
+// steps (qemu-riscv64 implements all three) give the constants back.
+void run_li_constants(JitTarget target, const char* name) {
+  SCOPED_TRACE(name);
+  const std::vector<int64_t> values = li_constants();
   // void f(int64_t* out): out[i] = values[i], one li + sd + addi per value.
   Assembler a;
+  a.set_target(target);
   for (int64_t v : values) {
     a.li(reg::t0, v);
     a.sd(reg::t0, reg::a0, 0);
@@ -145,11 +185,36 @@ TEST(AssemblerExec, LiOfManyConstantsGivesThemBack) {
   }
   a.ret();
   AssembledCode c = finalize_or_fail(a);
+  unsigned steps[kExtStepCount] = {};
+  for (size_t at = 0; at + 4 <= c.code.size(); at += 4) {
+    uint32_t w;
+    std::memcpy(&w, c.code.data() + at, 4);
+    ++steps[ext_step(w)];
+  }
+  // Each extension step li may use for this target is among the code that runs below,
+  // and none of another extension.
+  const bool zba = target.has(TargetExt::kZba), zbb = target.has(TargetExt::kZbb),
+             zbs = target.has(TargetExt::kZbs);
+  EXPECT_EQ(steps[kSlliUw] > 0, zba);
+  EXPECT_EQ(steps[kAddUw] > 0, zba);
+  EXPECT_EQ(steps[kShNadd] > 0, zba);
+  EXPECT_EQ(steps[kRori] > 0, zbb);
+  EXPECT_EQ(steps[kBseti] > 0, zbs);
+  EXPECT_EQ(steps[kBclri] > 0, zbs);
   ExecCode x(c);
   ASSERT_TRUE(x.ok());
   std::vector<int64_t> out(values.size(), 0x5a5a5a5a);
   x.entry<void (*)(int64_t*)>()(out.data());
   for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(out[i], values[i]) << i;
+}
+
+TEST(AssemblerExec, LiOfManyConstantsGivesThemBack) {
+  using E = TargetExt;
+  run_li_constants(JitTarget::base(), "base RV64I");
+  run_li_constants(JitTarget{E::kZba}, "Zba");
+  run_li_constants(JitTarget{E::kZbb}, "Zbb");
+  run_li_constants(JitTarget{E::kZbs}, "Zbs");
+  run_li_constants(JitTarget{E::kZba, E::kZbb, E::kZbs}, "Zba+Zbb+Zbs");
 }
 
 int64_t host_add7(int64_t x) { return x + 7; }

@@ -97,29 +97,44 @@ inline bool branch_lands(const std::vector<uint8_t>& code, size_t at, unsigned f
   return d && d->branch_f3 == static_cast<int>(f3) && d->target == target;
 }
 
-// Run a straight-line li sequence (lui/addi/addiw/slli/srli/xori on one register) and return
-// the register's value, or nullopt when a word is something else.
+// Run a straight-line li sequence on one register and return the register's value, or
+// nullopt when a word is something else: lui/addi/addiw/slli/srli/xori, and the steps li
+// takes from Zba (slli.uw, add.uw, sh1add/sh2add/sh3add), Zbb (rori) and Zbs (bseti,
+// bclri) when the Assembler's target has them (rvjit/jit/li.h).
 inline std::optional<int64_t> run_li(const std::vector<uint8_t>& code, size_t from, size_t to,
                                      unsigned rd) {
   int64_t x[32] = {};
   for (size_t at = from; at < to; at += 4) {
     const uint32_t w = word_at(code, at);
-    const unsigned d = rd_of(w), s = rs1_of(w);
+    const unsigned d = rd_of(w), s = rs1_of(w), f3 = f3_of(w), top6 = w >> 26, f7 = w >> 25;
     if (d != rd) return std::nullopt;
-    const uint64_t src = static_cast<uint64_t>(x[s]);
+    const uint64_t src = static_cast<uint64_t>(x[s]), src2 = static_cast<uint64_t>(x[rs2_of(w)]);
+    const unsigned sh = (w >> 20) & 63;
     int64_t v;
     if (opcode(w) == 0x37) {
       v = imm_u(w);
-    } else if (opcode(w) == 0x13 && f3_of(w) == 0) {
+    } else if (opcode(w) == 0x13 && f3 == 0) {
       v = static_cast<int64_t>(src + static_cast<uint64_t>(imm_i(w)));
-    } else if (opcode(w) == 0x1b && f3_of(w) == 0) {
+    } else if (opcode(w) == 0x1b && f3 == 0) {
       v = sext((src + static_cast<uint64_t>(imm_i(w))) & 0xffffffffu, 32);
-    } else if (opcode(w) == 0x13 && f3_of(w) == 4) {
+    } else if (opcode(w) == 0x13 && f3 == 4) {
       v = static_cast<int64_t>(src ^ static_cast<uint64_t>(imm_i(w)));
-    } else if (opcode(w) == 0x13 && f3_of(w) == 1 && (w >> 26) == 0) {
-      v = static_cast<int64_t>(src << ((w >> 20) & 63));
-    } else if (opcode(w) == 0x13 && f3_of(w) == 5 && (w >> 26) == 0) {
-      v = static_cast<int64_t>(src >> ((w >> 20) & 63));
+    } else if (opcode(w) == 0x13 && f3 == 1 && top6 == 0) {
+      v = static_cast<int64_t>(src << sh);
+    } else if (opcode(w) == 0x13 && f3 == 5 && top6 == 0) {
+      v = static_cast<int64_t>(src >> sh);
+    } else if (opcode(w) == 0x1b && f3 == 1 && top6 == 0x02) {  // slli.uw
+      v = static_cast<int64_t>((src & 0xffffffffu) << sh);
+    } else if (opcode(w) == 0x3b && f3 == 0 && f7 == 0x04) {  // add.uw
+      v = static_cast<int64_t>((src & 0xffffffffu) + src2);
+    } else if (opcode(w) == 0x33 && f7 == 0x10 && (f3 == 2 || f3 == 4 || f3 == 6)) {  // shNadd
+      v = static_cast<int64_t>((src << (f3 / 2)) + src2);
+    } else if (opcode(w) == 0x13 && f3 == 1 && top6 == 0x0a) {  // bseti
+      v = static_cast<int64_t>(src | (uint64_t{1} << sh));
+    } else if (opcode(w) == 0x13 && f3 == 1 && top6 == 0x12) {  // bclri
+      v = static_cast<int64_t>(src & ~(uint64_t{1} << sh));
+    } else if (opcode(w) == 0x13 && f3 == 5 && top6 == 0x18) {  // rori
+      v = static_cast<int64_t>((src >> sh) | (src << ((64 - sh) & 63)));
     } else {
       return std::nullopt;
     }

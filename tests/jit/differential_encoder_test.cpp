@@ -4,9 +4,13 @@
 // and immediates where RVC decisions flip) plus random valid operand sets (fixed seed) are
 // emitted by rvjit and assembled from text by LLVM's parser; the
 // bytes must be identical. rvjit's bytes are then disassembled by LLVM ("no-aliases") and
-// the text reassembled, which must give the same bytes again. Base forms run twice: against
-// LLVM without C (rvjit auto-compression off) and against LLVM with +c (auto-compression
-// on), which checks that rvjit compresses exactly when LLVM does.
+// the text reassembled, which must give the same bytes again. Base forms run three times:
+// against LLVM without C (rvjit auto-compression off), against LLVM with +c
+// (auto-compression on, target without Zcb) and against LLVM with +c,+zcb (and +zbb,
+// +zba, +m; auto-compression on, target with Zcb), which checks that rvjit compresses
+// exactly when LLVM does, into a Zcb form only when Zcb is in the target.
+// ZcbAutoCompression.EveryOperandSetMatchesLlvmMc then goes through every operand set of
+// the instructions Zcb can compress (all registers; every offset of the loads and stores).
 //
 // Invalid operands (out of range, misaligned, x0 where reserved, registers outside
 // x8-x15 in RVC fields) must make rvjit report an error and LLVM's parser reject the same
@@ -20,7 +24,9 @@
 #include <cstdio>
 #include <memory>
 #include <random>
+#include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "differential_forms.h"
@@ -234,6 +240,7 @@ struct Mode {
   std::string features;
   bool auto_compress;
   bool (*includes)(Ext);
+  JitTarget target = JitTarget::all();  // the rvjit Assembler's target
 };
 
 struct Totals {
@@ -254,6 +261,7 @@ void run_valid(const Mode& mode, Gen& g, Totals& t) {
   // Rebuilt after an (unexpected) error, since errors are sticky.
   auto fresh = [&] {
     auto p = std::make_unique<Assembler>();
+    p->set_target(mode.target);
     p->set_auto_compress(mode.auto_compress);
     return p;
   };
@@ -329,6 +337,7 @@ void run_invalid(const Mode& mode, Gen& g, Totals& t) {
           for (const Kind& k : f.ops) v.push_back(g.valid(k));
           v[oi] = bad;
           Assembler a;
+          a.set_target(mode.target);
           a.set_auto_compress(mode.auto_compress);
           f.emit(a, v.data());
           const std::string text = render(f, v);
@@ -359,9 +368,12 @@ void run_invalid(const Mode& mode, Gen& g, Totals& t) {
 
 const Mode kModes[] = {
     {"no-C", LlvmMcOracle::kAllButC, false, [](Ext e) { return e == Ext::kBase; }},
+    // Zcb out of the target: the +c choices only, as before Zcb selection existed.
     {"+c auto-compress", std::string(LlvmMcOracle::kAllButC) + ",+c", true,
-     [](Ext e) { return e != Ext::kZcb; }},
+     [](Ext e) { return e != Ext::kZcb; }, JitTarget::all().without(TargetExt::kZcb)},
     {"+c,+zcb", LlvmMcOracle::kAll, false, [](Ext e) { return e == Ext::kZcb; }},
+    // Every extension in the target (the default): the Zcb forms join the +c choices.
+    {"+c,+zcb auto-compress", LlvmMcOracle::kAll, true, [](Ext) { return true; }},
 };
 
 TEST(Differential, EveryFormMatchesLlvmMc) {
@@ -381,6 +393,198 @@ TEST(Differential, EveryFormMatchesLlvmMc) {
   EXPECT_GE(t.valid_sets, 200000u);
   EXPECT_GT(t.invalid_sets, 10000u);
   EXPECT_GT(t.compressed, 5000u);   // the +c run really exercised compression
+}
+
+// ---- Zcb auto-compression: every operand set of the instructions it can compress --------
+//
+// The base instructions with a Zcb compressed form (lbu, lhu, lh, sb, sh; andi 255 / zext.b;
+// xori -1 / not; sext.b, sext.h, zext.h; add.uw rd, rd, zero / zext.w; mul), emitted with
+// auto-compression requested and compared byte for byte with LLVM's parser under four
+// targets:
+//   zcb      C, Zcb and everything else  vs LLVM +c,+zcb,+zbb,+zba,+m,...: Zcb forms chosen
+//   c-only   C but no Zcb                vs LLVM +c (no Zcb): never a Zcb form
+//   zcb-bare C and Zcb, no Zbb/Zba       vs LLVM +m,+a,+f,+d,+c,+zcb: the forms that need
+//            neither (c.lbu ... c.sh, c.zext.b, c.not, c.mul) still chosen
+//   zcb-noC  Zcb and the rest, no C      vs LLVM without C: nothing compressed at all
+// Operand sets: the loads and stores with every register pair and every offset
+// -2048..2047 (zcb, c-only; the other two: every register pair with the offsets -8..8 and
+// the ends, and every offset with the x8-x15 pairs and pairs just outside); andi / xori
+// with every register pair and the immediates around 255 / -1 and the C range, and every
+// immediate with a few pairs; the register-only forms with every register combination.
+
+struct ZcbInsn {
+  Form form;        // text, operand kinds (for render()) and the rvjit call
+  JitTarget needs;  // extensions the instruction itself needs (Zbb, Zba) besides baseline
+  bool zcb_only;    // no +c form at all: 2 bytes only through a Zcb form
+  enum Sets : uint8_t { kMem, kImm, kRegs } sets;
+};
+
+#define ZI_(text, call, needs, zcb_only, sets, ...)                                         \
+  ZcbInsn{Form{Ext::kBase, text, {__VA_ARGS__}, [](Assembler& a, const int64_t* v) { call; }}, \
+          needs, zcb_only, ZcbInsn::sets}
+#define ZR(i) Gp(static_cast<unsigned>(v[i]))
+
+constexpr JitTarget kNeedsNothing{}, kNeedsZbb{TargetExt::kZbb}, kNeedsZba{TargetExt::kZba};
+
+const std::vector<ZcbInsn>& zcb_insns() {
+  static const std::vector<ZcbInsn> insns = {
+      ZI_("lbu {0}, {2}({1})", a.lbu(ZR(0), ZR(1), v[2]), kNeedsNothing, true, kMem, X, X, S12),
+      ZI_("lhu {0}, {2}({1})", a.lhu(ZR(0), ZR(1), v[2]), kNeedsNothing, true, kMem, X, X, S12),
+      ZI_("lh {0}, {2}({1})", a.lh(ZR(0), ZR(1), v[2]), kNeedsNothing, true, kMem, X, X, S12),
+      ZI_("sb {0}, {2}({1})", a.sb(ZR(0), ZR(1), v[2]), kNeedsNothing, true, kMem, X, X, S12),
+      ZI_("sh {0}, {2}({1})", a.sh(ZR(0), ZR(1), v[2]), kNeedsNothing, true, kMem, X, X, S12),
+      ZI_("andi {0}, {1}, {2}", a.andi(ZR(0), ZR(1), v[2]), kNeedsNothing, false, kImm, X, X,
+          S12),
+      ZI_("xori {0}, {1}, {2}", a.xori(ZR(0), ZR(1), v[2]), kNeedsNothing, true, kImm, X, X,
+          S12),
+      ZI_("zext.b {0}, {1}", a.zext_b(ZR(0), ZR(1)), kNeedsNothing, true, kRegs, X, X),
+      ZI_("not {0}, {1}", a.not_(ZR(0), ZR(1)), kNeedsNothing, true, kRegs, X, X),
+      ZI_("mul {0}, {1}, {2}", a.mul(ZR(0), ZR(1), ZR(2)), kNeedsNothing, true, kRegs, X, X, X),
+      ZI_("sext.b {0}, {1}", a.sext_b(ZR(0), ZR(1)), kNeedsZbb, true, kRegs, X, X),
+      ZI_("sext.h {0}, {1}", a.sext_h(ZR(0), ZR(1)), kNeedsZbb, true, kRegs, X, X),
+      ZI_("zext.h {0}, {1}", a.zext_h(ZR(0), ZR(1)), kNeedsZbb, true, kRegs, X, X),
+      ZI_("zext.w {0}, {1}", a.zext_w(ZR(0), ZR(1)), kNeedsZba, true, kRegs, X, X),
+      ZI_("add.uw {0}, {1}, {2}", a.add_uw(ZR(0), ZR(1), ZR(2)), kNeedsZba, true, kRegs, X, X,
+          X),
+  };
+  return insns;
+}
+
+#undef ZI_
+#undef ZR
+
+// Calls fn(operands) for every operand set of `z` (see above); `every_offset`: the loads
+// and stores with every register pair and every offset.
+template <class Fn>
+void for_each_zcb_set(const ZcbInsn& z, bool every_offset, Fn&& fn) {
+  switch (z.sets) {
+    case ZcbInsn::kMem:
+      if (every_offset) {
+        for (int64_t r0 = 0; r0 < 32; ++r0)
+          for (int64_t r1 = 0; r1 < 32; ++r1)
+            for (int64_t off = -2048; off <= 2047; ++off) fn({r0, r1, off});
+        return;
+      }
+      for (int64_t r0 = 0; r0 < 32; ++r0)
+        for (int64_t r1 = 0; r1 < 32; ++r1) {
+          for (int64_t off = -8; off <= 8; ++off) fn({r0, r1, off});
+          for (int64_t off : {-2048, -256, -16, 16, 124, 255, 256, 2046, 2047}) fn({r0, r1, off});
+        }
+      for (int64_t off = -2048; off <= 2047; ++off) {
+        for (int64_t r0 = 8; r0 <= 15; ++r0)
+          for (int64_t r1 = 8; r1 <= 15; ++r1) fn({r0, r1, off});
+        for (int64_t o : {0, 1, 2, 7, 16, 31}) {
+          fn({o, 8, off});
+          fn({9, o, off});
+        }
+      }
+      return;
+    case ZcbInsn::kImm:
+      for (int64_t r0 = 0; r0 < 32; ++r0)
+        for (int64_t r1 = 0; r1 < 32; ++r1)
+          for (int64_t imm : {-2048, -256, -33, -32, -2, -1, 0, 1, 31, 32, 127, 128, 254, 255,
+                              256, 511, 2047})
+            fn({r0, r1, imm});
+      for (int64_t imm = -2048; imm <= 2047; ++imm)
+        for (int64_t r : {8, 15, 16})
+          for (int64_t r1 : {r, int64_t{9}}) fn({r, r1, imm});
+      return;
+    case ZcbInsn::kRegs:
+      if (z.form.ops.size() == 2) {
+        for (int64_t r0 = 0; r0 < 32; ++r0)
+          for (int64_t r1 = 0; r1 < 32; ++r1) fn({r0, r1});
+      } else {
+        for (int64_t r0 = 0; r0 < 32; ++r0)
+          for (int64_t r1 = 0; r1 < 32; ++r1)
+            for (int64_t r2 = 0; r2 < 32; ++r2) fn({r0, r1, r2});
+      }
+      return;
+  }
+}
+
+struct ZcbMode {
+  const char* name;
+  std::string features;
+  JitTarget target;
+  bool expect_zcb;    // Zcb forms must appear (2 bytes where the +c rules have no form)
+  bool every_offset;  // loads and stores: every register pair with every offset
+};
+
+TEST(ZcbAutoCompression, EveryOperandSetMatchesLlvmMc) {
+  const ZcbMode modes[] = {
+      {"zcb", LlvmMcOracle::kAll, JitTarget::all(), true, true},
+      {"c-only", std::string(LlvmMcOracle::kAllButC) + ",+c",
+       JitTarget::all().without(TargetExt::kZcb), false, true},
+      {"zcb-bare", "+m,+a,+f,+d,+zicsr,+zifencei,+c,+zcb",
+       JitTarget{TargetExt::kC, TargetExt::kZcb}, true, false},
+      {"zcb-noC", LlvmMcOracle::kAllButC, JitTarget::all().without(TargetExt::kC), false,
+       false},
+  };
+  constexpr size_t kBatch = size_t{1} << 17;  // lines per LLVM parser run
+  size_t total_sets = 0, total_mismatches = 0;
+  for (const ZcbMode& m : modes) {
+    LlvmMcOracle llvm(m.features);
+    size_t mode_sets = 0, mode_short = 0;
+    for (const ZcbInsn& z : zcb_insns()) {
+      if ((m.target.bits() & z.needs.bits()) != z.needs.bits()) continue;
+      const std::string_view text = z.form.text;
+      const std::string name(text.substr(0, text.find(' ')));
+      size_t sets = 0, short_forms = 0, mismatches = 0;
+      std::vector<std::string> lines;
+      std::vector<std::vector<uint8_t>> ours;
+      auto flush = [&] {
+        const auto theirs = llvm.assemble_lines(lines);
+        for (size_t i = 0; i < lines.size(); ++i) {
+          if (!theirs[i].ok() || theirs[i].bytes != ours[i]) {
+            if (++mismatches <= 10)
+              ADD_FAILURE() << m.name << ": \"" << lines[i] << "\" rvjit " << hex(ours[i])
+                            << " llvm " << hex(theirs[i].bytes) << " " << theirs[i].error;
+            continue;
+          }
+          if (ours[i].size() == 2) ++short_forms;
+        }
+        sets += lines.size();
+        lines.clear();
+        ours.clear();
+      };
+      Assembler a;
+      a.set_target(m.target);
+      a.set_auto_compress(true);
+      for_each_zcb_set(z, m.every_offset, [&](std::initializer_list<int64_t> ops) {
+        const std::vector<int64_t> v(ops);
+        a.reset();
+        z.form.emit(a, v.data());
+        if (a.has_error()) {
+          if (++mismatches <= 10)
+            ADD_FAILURE() << m.name << ": rvjit rejected \"" << render(z.form, v) << "\": "
+                          << a.error().to_string();
+          return;
+        }
+        ours.emplace_back(a.buffer().data(), a.buffer().data() + a.offset());
+        lines.push_back(render(z.form, v));
+        if (lines.size() == kBatch) flush();
+      });
+      flush();
+      std::printf("zcb auto-compression [%s] %-7s %8zu operand sets, %4zu compressed, %zu "
+                  "mismatches\n", m.name, name.c_str(), sets, short_forms, mismatches);
+      // Where only a Zcb form exists, a 2-byte encoding is a Zcb choice: there must be some
+      // with Zcb (and C) in the target and none otherwise.
+      if (z.zcb_only) {
+        if (m.expect_zcb) EXPECT_GT(short_forms, 0u) << m.name << " " << name;
+        else EXPECT_EQ(short_forms, 0u) << m.name << " " << name;
+      }
+      mode_sets += sets;
+      mode_short += short_forms;
+      total_mismatches += mismatches;
+    }
+    total_sets += mode_sets;
+    std::printf("zcb auto-compression [%s]: %zu operand sets, %zu compressed\n", m.name,
+                mode_sets, mode_short);
+  }
+  std::printf("zcb auto-compression: %zu operand sets in %zu targets, %zu mismatches\n",
+              total_sets, std::size(modes), total_mismatches);
+  EXPECT_EQ(total_mismatches, 0u);
+  EXPECT_GT(total_sets, 40000000u);
 }
 
 }  // namespace

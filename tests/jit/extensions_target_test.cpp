@@ -301,7 +301,7 @@ TEST(JitTarget, AutoCompressionOnlyWithC) {
 TEST(JitTarget, BaseTargetStillAssemblesBaseCodeIdentically) {
   auto emit = [](Assembler& a) {
     rvjit::Label loop = a.new_label();
-    a.li(reg::a0, 0x123456789);
+    a.li(reg::a0, 0x123456789);  // base: 4 words; with Zbs declared it would be 3
     a.bind(loop);
     a.addi(reg::a1, reg::a1, -1);
     a.mul(reg::a0, reg::a0, reg::a1);
@@ -319,6 +319,36 @@ TEST(JitTarget, BaseTargetStillAssemblesBaseCodeIdentically) {
   ASSERT_TRUE(c1.ok()) << c1.error().to_string();
   ASSERT_TRUE(c2.ok()) << c2.error().to_string();
   EXPECT_EQ(c1->code, c2->code);
+}
+
+// What the Assembler picks on its own (li steps, Zcb compression) needs a declared
+// target: the default all() only permits what the caller asks for explicitly.
+TEST(JitTarget, UndeclaredTargetPicksNoOptionalExtensionOnItsOwn) {
+  auto emit = [](Assembler& a) {
+    a.set_auto_compress(true);
+    a.li(reg::a0, 0x123456789);       // Zbs: lui; addiw; bseti 32
+    a.li(reg::a1, 0xff0000000000000f);  // Zbb: lui; rori
+    a.lbu(reg::s0, reg::s1, 1);       // Zcb: c.lbu
+    a.zext_b(reg::s0, reg::s0);       // andi 255, Zcb: c.zext.b
+  };
+  Assembler undeclared, base, declared;
+  base.set_target(JitTarget{TargetExt::kC});
+  declared.set_target(JitTarget::all());
+  EXPECT_EQ(undeclared.selection_target(), JitTarget{TargetExt::kC});
+  EXPECT_EQ(declared.selection_target(), JitTarget::all());
+  emit(undeclared);
+  emit(base);
+  emit(declared);
+  auto u = undeclared.finalize();
+  auto b = base.finalize();
+  auto d = declared.finalize();
+  ASSERT_TRUE(u.ok()) << u.error().to_string();
+  ASSERT_TRUE(b.ok()) << b.error().to_string();
+  ASSERT_TRUE(d.ok()) << d.error().to_string();
+  EXPECT_EQ(u->code, b->code) << "the undeclared default picked an optional extension";
+  // Declared, each li is one word shorter (4 -> 3, 3 -> 2) and c.lbu, c.zext.b save 2
+  // bytes each.
+  EXPECT_EQ(b->code.size(), d->code.size() + 4 + 4 + 2 + 2);
 }
 
 }  // namespace

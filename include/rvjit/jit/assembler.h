@@ -116,7 +116,8 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
   }
 
   // ---- constants ---------------------------------------------------------------------
-  // rd = imm, with the shortest base RV64I sequence (see rvjit/jit/li.h): 1..8 words.
+  // rd = imm, with the shortest sequence (see rvjit/jit/li.h): 1..8 words. Base RV64I,
+  // plus Zba/Zbb/Zbs steps where set_target() declared them (selection_target()).
   void li(Gp rd, int64_t imm) {
     if (enc::is_int<12>(imm)) [[likely]] {
       emit32(enc::i_type(enc::kOpImm, 0, rd.id, 0, imm));

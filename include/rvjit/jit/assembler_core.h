@@ -53,15 +53,30 @@ class AssemblerCore {
     auto_compress_ = on && target_.has(TargetExt::kC);
   }
   RVJIT_INLINE bool auto_compress() const { return auto_compress_; }
+  // Whether auto-compression may also pick the Zcb forms (c.lbu, c.lhu, c.lh, c.sb, c.sh,
+  // c.zext.b, c.not, c.mul, and with Zbb / Zba c.sext.b, c.zext.h, c.sext.h, c.zext.w):
+  // auto_compress() and Zcb in the target. Only the Zcb selection code asks.
+  RVJIT_INLINE bool auto_compress_zcb() const {
+    return auto_compress_ && selection_target().has(TargetExt::kZcb);
+  }
 
   // The optional extensions the code may use (rvjit/jit/target.h); all of them by
   // default. An instruction of an extension outside the target records kUnsupported and
   // emits nothing. Kept by Assembler::reset(), like auto-compression.
   void set_target(JitTarget target) {
     target_ = target;
+    target_declared_ = true;
     auto_compress_ = want_compress_ && target_.has(TargetExt::kC);
   }
   RVJIT_INLINE JitTarget target() const { return target_; }
+  // The extensions the Assembler may pick on its own (li's Zba/Zbb/Zbs steps, Zcb
+  // compression): the target once set_target() has declared one, else RV64GC only.
+  // Why not the default all(): that default only means "emit what you are asked for";
+  // an instruction nobody asked for must not make code illegal on a hart without the
+  // extension. Declare the harts' extensions (jit_target_from_hwprobe()) to get them.
+  RVJIT_INLINE JitTarget selection_target() const {
+    return target_declared_ ? target_ : JitTarget{TargetExt::kC};
+  }
 
   // Record the first error; later ones are dropped (the first is the cause).
   void report(ErrorCode code, std::string message) {
@@ -92,6 +107,7 @@ class AssemblerCore {
   bool auto_compress_ = false;  // effective: want_compress_ && C in target_
   bool want_compress_ = false;  // as set_auto_compress() asked
   JitTarget target_ = JitTarget::all();
+  bool target_declared_ = false;  // set_target() was called (see selection_target())
 };
 
 }  // namespace rvjit

@@ -10,8 +10,11 @@
 //   if (a.target().has(rvjit::TargetExt::kZbb)) a.max(a0, a0, a1); else ...
 //
 // The default target has every extension (JitTarget::all()), so an Assembler that is
-// never told otherwise emits everything it is asked to, as it always did. RV64I, M, A, F,
-// D, Zicsr and Zifencei are the baseline (RV64GC minus C) and are never checked.
+// never told otherwise emits everything it is asked to, as it always did. What the
+// Assembler picks on its own (li's Zba/Zbb/Zbs steps, Zcb compression) needs a target
+// declared with set_target(): without one it assumes RV64GC only
+// (AssemblerCore::selection_target()). RV64I, M, A, F, D, Zicsr and Zifencei are the
+// baseline (RV64GC minus C) and are never checked.
 #pragma once
 
 #include <cstdint>

@@ -7,8 +7,10 @@
 // offsets from the instruction itself; the Assembler adds Label overloads on top.
 //
 // With auto_compress() on, the methods marked [C] emit the 2-byte RVC form exactly when
-// LLVM's assembler would (its CompressPat rules for C without Zcb): same bytes as
-// `llvm-mc -mattr=+c`, which the differential test checks.
+// LLVM's assembler would (its CompressPat rules): same bytes as `llvm-mc -mattr=+c`, which
+// the differential test checks. Those marked [Zcb] (lbu, lhu, lh, sb, sh, andi 255 =
+// zext.b, xori -1 = not) also pick their Zcb form when Zcb is in the target as well
+// (auto_compress_zcb()): same bytes as `llvm-mc -mattr=+c,+zcb`.
 //
 // Speed: each method is forced inline and is one test plus one store in the common case:
 // "every operand valid, auto-compression off, room left and no error" (fast_or). Anything
@@ -66,14 +68,24 @@ class InsnRV64I {
 
   // --- loads and stores: offset in [-2048, 2047] ---------------------------------------
   RVJIT_INLINE void lb(Gp rd, Gp base, int64_t offset) { load("lb", 0, rd, base, offset); }
-  RVJIT_INLINE void lh(Gp rd, Gp base, int64_t offset) { load("lh", 1, rd, base, offset); }
+  RVJIT_INLINE void lh(Gp rd, Gp base, int64_t offset) {  // [Zcb: c.lh]
+    load("lh", 1, rd, base, offset);
+  }
   RVJIT_INLINE void lw(Gp rd, Gp base, int64_t offset) { load("lw", 2, rd, base, offset); }  // [C]
   RVJIT_INLINE void ld(Gp rd, Gp base, int64_t offset) { load("ld", 3, rd, base, offset); }  // [C]
-  RVJIT_INLINE void lbu(Gp rd, Gp base, int64_t offset) { load("lbu", 4, rd, base, offset); }
-  RVJIT_INLINE void lhu(Gp rd, Gp base, int64_t offset) { load("lhu", 5, rd, base, offset); }
+  RVJIT_INLINE void lbu(Gp rd, Gp base, int64_t offset) {  // [Zcb: c.lbu]
+    load("lbu", 4, rd, base, offset);
+  }
+  RVJIT_INLINE void lhu(Gp rd, Gp base, int64_t offset) {  // [Zcb: c.lhu]
+    load("lhu", 5, rd, base, offset);
+  }
   RVJIT_INLINE void lwu(Gp rd, Gp base, int64_t offset) { load("lwu", 6, rd, base, offset); }
-  RVJIT_INLINE void sb(Gp src, Gp base, int64_t offset) { store("sb", 0, src, base, offset); }
-  RVJIT_INLINE void sh(Gp src, Gp base, int64_t offset) { store("sh", 1, src, base, offset); }
+  RVJIT_INLINE void sb(Gp src, Gp base, int64_t offset) {  // [Zcb: c.sb]
+    store("sb", 0, src, base, offset);
+  }
+  RVJIT_INLINE void sh(Gp src, Gp base, int64_t offset) {  // [Zcb: c.sh]
+    store("sh", 1, src, base, offset);
+  }
   RVJIT_INLINE void sw(Gp src, Gp base, int64_t offset) {  // [C]
     store("sw", 2, src, base, offset);
   }
@@ -94,11 +106,11 @@ class InsnRV64I {
   RVJIT_INLINE void sltiu(Gp rd, Gp rs1, int64_t imm) {
     op_imm("sltiu", enc::kOpImm, 3, rd, rs1, imm);
   }
-  RVJIT_INLINE void xori(Gp rd, Gp rs1, int64_t imm) {
+  RVJIT_INLINE void xori(Gp rd, Gp rs1, int64_t imm) {  // [Zcb: xori -1 -> c.not]
     op_imm("xori", enc::kOpImm, 4, rd, rs1, imm);
   }
   RVJIT_INLINE void ori(Gp rd, Gp rs1, int64_t imm) { op_imm("ori", enc::kOpImm, 6, rd, rs1, imm); }
-  RVJIT_INLINE void andi(Gp rd, Gp rs1, int64_t imm) {  // [C: c.andi]
+  RVJIT_INLINE void andi(Gp rd, Gp rs1, int64_t imm) {  // [C: c.andi] [Zcb: 255 -> c.zext.b]
     fast_or(insn::gp_ok(rd, rs1) && insn::in_range(imm, -2048, 2047),
             enc::i_type(enc::kOpImm, 7, rd.id, rs1.id, imm), &InsnRV64I::andi_checked, rd, rs1,
             imm);
@@ -346,6 +358,8 @@ class InsnRV64I {
   RVJIT_NOINLINE void op_imm_checked(const char* n, uint32_t opc, uint32_t f3, Gp rd, Gp rs1,
                                      int64_t imm) {
     if (!gp(n, rd, rs1) || !insn::check_imm(self(), n, imm, -2048, 2047)) return;
+    if (opc == enc::kOpImm && f3 == 4 && self().auto_compress_zcb() && xori_rvc(rd, rs1, imm))
+      return;
     self().emit32(enc::i_type(opc, f3, rd.id, rs1.id, imm));
   }
   RVJIT_NOINLINE void shift_w_checked(const char* n, uint32_t f3, uint32_t hi, Gp rd, Gp rs1,
@@ -367,8 +381,8 @@ class InsnRV64I {
 
   // --- RVC selection (auto_compress() on; operands already checked) --------------------
   // Each emits the 2-byte form and returns true exactly when LLVM's CompressPat rules
-  // (C without Zcb) would; false leaves the 32-bit form to the caller. Out of line so the
-  // inline path of the methods stays small.
+  // would (C; the Zcb rules only where auto_compress_zcb()); false leaves the 32-bit form
+  // to the caller. Out of line so the inline path of the methods stays small.
   RVJIT_NOINLINE bool lui_rvc(Gp rd, int64_t imm20) {
     if (rd.id != 0 && rd.id != 2 && imm20 != 0 && (imm20 <= 31 || imm20 >= 0xfffe0))
       return self().c_lui(rd, imm20 <= 31 ? imm20 : imm20 - 0x100000), true;
@@ -396,9 +410,9 @@ class InsnRV64I {
     }
     return false;
   }
-  // lw/ld (f3 2/3) only.
+  // lw/ld (f3 2/3); with Zcb also lbu/lhu/lh.
   RVJIT_NOINLINE bool load_rvc(uint32_t f3, Gp rd, Gp base, int64_t off) {
-    if (f3 != 2 && f3 != 3) return false;
+    if (f3 != 2 && f3 != 3) return zcb_load_rvc(f3, rd, base, off);
     const int64_t scale = f3 == 2 ? 4 : 8;
     if (rd.is_compressible() && base.is_compressible() && off >= 0 && off < 32 * scale &&
         off % scale == 0)
@@ -407,9 +421,9 @@ class InsnRV64I {
       return (f3 == 2 ? self().c_lwsp(rd, off) : self().c_ldsp(rd, off)), true;
     return false;
   }
-  // sw/sd (f3 2/3) only.
+  // sw/sd (f3 2/3); with Zcb also sb/sh.
   RVJIT_NOINLINE bool store_rvc(uint32_t f3, Gp src, Gp base, int64_t off) {
-    if (f3 != 2 && f3 != 3) return false;
+    if (f3 != 2 && f3 != 3) return zcb_store_rvc(f3, src, base, off);
     const int64_t scale = f3 == 2 ? 4 : 8;
     if (src.is_compressible() && base.is_compressible() && off >= 0 && off < 32 * scale &&
         off % scale == 0)
@@ -421,6 +435,33 @@ class InsnRV64I {
   RVJIT_NOINLINE bool andi_rvc(Gp rd, Gp rs1, int64_t imm) {
     if (rd == rs1 && rd.is_compressible() && imm >= -32 && imm <= 31)
       return self().c_andi(rd, imm), true;
+    // Zcb: andi rd', rd', 255 (zext.b) -> c.zext.b.
+    if (imm == 255 && rd == rs1 && rd.is_compressible() && self().auto_compress_zcb())
+      return self().c_zext_b(rd), true;
+    return false;
+  }
+  // --- Zcb selection (auto_compress_zcb(); LLVM's CompressPats of RISCVInstrInfoZc.td) ---
+  // Every Zcb form names x8-x15 only and has no HINT or SP-based variant.
+  // lbu (f3 4): uimm 0..3 -> c.lbu; lhu/lh (f3 5/1): 0 or 2 -> c.lhu/c.lh.
+  RVJIT_NOINLINE bool zcb_load_rvc(uint32_t f3, Gp rd, Gp base, int64_t off) {
+    if (!self().auto_compress_zcb() || !rd.is_compressible() || !base.is_compressible())
+      return false;
+    if (f3 == 4 && off >= 0 && off <= 3) return self().c_lbu(rd, base, off), true;
+    if ((f3 == 5 || f3 == 1) && (off == 0 || off == 2))
+      return (f3 == 5 ? self().c_lhu(rd, base, off) : self().c_lh(rd, base, off)), true;
+    return false;
+  }
+  // sb (f3 0): uimm 0..3 -> c.sb; sh (f3 1): 0 or 2 -> c.sh.
+  RVJIT_NOINLINE bool zcb_store_rvc(uint32_t f3, Gp src, Gp base, int64_t off) {
+    if (!self().auto_compress_zcb() || !src.is_compressible() || !base.is_compressible())
+      return false;
+    if (f3 == 0 && off >= 0 && off <= 3) return self().c_sb(src, base, off), true;
+    if (f3 == 1 && (off == 0 || off == 2)) return self().c_sh(src, base, off), true;
+    return false;
+  }
+  // xori rd', rd', -1 (not) -> c.not.
+  RVJIT_NOINLINE bool xori_rvc(Gp rd, Gp rs1, int64_t imm) {
+    if (imm == -1 && rd == rs1 && rd.is_compressible()) return self().c_not(rd), true;
     return false;
   }
   RVJIT_NOINLINE bool slli_rvc(Gp rd, Gp rs1, int64_t shamt) {

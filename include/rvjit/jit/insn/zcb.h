@@ -1,8 +1,15 @@
 // Zcb: the additional compressed instructions (byte/halfword loads and stores, sign and
 // zero extensions, c.not, c.mul). All registers must be x8-x15. Every method requires
 // TargetExt::kZcb in the Assembler's target, c.zext.w also kZba and c.sext.b/c.zext.h/
-// c.sext.h also kZbb (kUnsupported otherwise); c.mul needs M, which is baseline. The base
-// methods never compress into Zcb on their own; call these directly.
+// c.sext.h also kZbb (kUnsupported otherwise); c.mul needs M, which is baseline.
+//
+// Auto-compression picks these forms too when both C and Zcb are in the target
+// (AssemblerCore::auto_compress_zcb()), exactly where LLVM's assembler does with
+// +c,+zcb (and +zbb / +zba): lbu/lhu/lh/sb/sh rd', off(rs1') with off 0..3 (bytes) or 0/2
+// (halfwords); andi rd', rd', 255 (zext.b); xori rd', rd', -1 (not); sext.b / sext.h /
+// zext.h rd', rd'; add.uw rd', rd', zero (zext.w); mul rd', rd', rs2' and
+// mul rd', rs1', rd'. The selection sits next to each base method (rv64i.h, m.h, zbb.h,
+// zba.h); without Zcb in the target (or without C) no base method picks a Zcb form.
 #pragma once
 
 #include "rvjit/jit/insn/checks.h"
