@@ -3,15 +3,14 @@
 // syntax means what rvjit's API promises: operand order, pseudo expansions, rounding-mode
 // defaults, branch offsets and auto-compression, against C++ reference results.
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <functional>
 #include <random>
 #include <vector>
 
+#include "exec_page.h"
 #include "rvjit/jit/assembler.h"
 
 namespace rvjit {
@@ -19,27 +18,7 @@ namespace {
 
 using namespace reg;
 
-// A page of RWX memory holding one function at a time (qemu-user runs stores to RWX pages
-// after fence.i, see design/platform-facts.md section 3).
-class ExecPage {
- public:
-  ExecPage() {
-    mem_ = mmap(nullptr, kSize, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-                -1, 0);
-  }
-  ~ExecPage() { if (mem_ != MAP_FAILED) munmap(mem_, kSize); }
-  bool ok() const { return mem_ != MAP_FAILED; }
-  template <class Fn>
-  Fn* load(const Assembler& a) {
-    std::memcpy(mem_, a.buffer().data(), a.offset());
-    __builtin___clear_cache(static_cast<char*>(mem_), static_cast<char*>(mem_) + a.offset());
-    return reinterpret_cast<Fn*>(mem_);
-  }
-
- private:
-  static constexpr size_t kSize = 1 << 16;
-  void* mem_;
-};
+using test::ExecPage;
 
 using IntFn = int64_t(int64_t, int64_t);
 struct IntCase {

@@ -11,7 +11,6 @@
 // qemu-riscv64 10 runs Zcb with its default CPU (max): no -cpu option is needed; an
 // emulator without Zcb would stop these tests with SIGILL.
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 
 #include <array>
 #include <cstdint>
@@ -21,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "exec_page.h"
 #include "rvjit/jit/assembler.h"
 
 namespace rvjit {
@@ -28,27 +28,7 @@ namespace {
 
 using namespace reg;
 
-// A page of RWX memory holding one function at a time (as in encoder_exec_test.cpp;
-// qemu-user runs stores to RWX pages after the cache flush, design/platform-facts.md §3).
-class ExecPage {
- public:
-  ExecPage() {
-    mem_ = mmap(nullptr, kSize, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-                -1, 0);
-  }
-  ~ExecPage() { if (mem_ != MAP_FAILED) munmap(mem_, kSize); }
-  bool ok() const { return mem_ != MAP_FAILED; }
-  template <class Fn>
-  Fn* load(const uint8_t* code, size_t size) {
-    std::memcpy(mem_, code, size);
-    __builtin___clear_cache(static_cast<char*>(mem_), static_cast<char*>(mem_) + size);
-    return reinterpret_cast<Fn*>(mem_);
-  }
-
- private:
-  static constexpr size_t kSize = 1 << 16;
-  void* mem_;
-};
+using test::ExecPage;
 
 // x8..x15 before and after the instruction, and the memory a load/store base points to.
 struct State {
