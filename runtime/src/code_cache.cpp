@@ -441,8 +441,11 @@ Result<InstalledCode> CodeCache::install(const AssembledCode& code, std::string_
     free_record(rec);
     return e;
   }
-  // Publish on this thread: its own fetches see the bytes from now on.
+  // Publish on this thread: its own fetches see the bytes from now on. Without the
+  // icache prctl, that FENCE.I (and the receivers' in find() or at registration) may be
+  // lost on migration: mark every hart stale (coherence.h).
   local_fence_i();
+  cover_local_fences_for_migration();
   if (Error e = m.append_entry(r, rec)) {
     free_record(rec);  // the bytes stay unreachable; bump moves past them below
     r->bump = addr + size;

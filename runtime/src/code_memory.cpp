@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "rvjit/runtime/coherence.h"
 #include "rvjit/runtime/icache.h"
 
 namespace rvjit {
@@ -59,6 +60,9 @@ std::once_flag g_probe_once;
 
 void run_probe() {
   using namespace asmjit;
+  // The prctl first (issue 13, item 5): the probe's FENCE.I's then survive a migration
+  // between them where the kernel allows it; the outcome is kept in the probe.
+  g_probe.icache_flush_ctx = coherence_init().icache_flush_ctx.status;
   const size_t ps = page_size();
   VirtMem::DualMapping dm{};
   if (VirtMem::allocDualMapping(&dm, ps, VirtMem::MemoryFlags::kAccessRWX) != kErrorOk) {

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -44,6 +45,22 @@ long raw_flush_icache_all() {
 
 CoherenceProbe g_probe;
 std::once_flag g_once;
+// The cover chosen by probe_all, readable without the once flag's lock (relaxed: the
+// flag's completion already ordered it for every caller of coherence_init()).
+std::atomic<MigrationCover> g_cover{MigrationCover::kNotNeeded};
+std::atomic<unsigned long long> g_cover_syncs{0}, g_cover_failures{0};
+
+MigrationCover choose_cover(const CoherenceProbe& p) {
+#if defined(__riscv)
+  if (p.icache_flush_ctx.status == ProbeStatus::kAvailable) return MigrationCover::kIcacheFlushCtx;
+  if (p.flush_syscall.status == ProbeStatus::kAvailable) return MigrationCover::kFlushSyscall;
+  if (p.membarrier_sync_core.status == ProbeStatus::kAvailable) return MigrationCover::kMembarrier;
+  return MigrationCover::kNone;
+#else
+  (void)p;
+  return MigrationCover::kNotNeeded;
+#endif
+}
 
 void probe_all() {
 #if defined(__riscv)
@@ -64,6 +81,8 @@ void probe_all() {
     // Registered: check that the command itself runs too.
     g_probe.membarrier_sync_core = from_rc(syscall(SYS_membarrier, kMembarrierCmdSyncCore, 0, 0));
   }
+  g_probe.migration_cover = choose_cover(g_probe);
+  g_cover.store(g_probe.migration_cover, std::memory_order_relaxed);
 }
 
 Error unavailable(const char* what, const PrimitiveProbe& p) {
@@ -81,6 +100,35 @@ const char* probe_status_name(ProbeStatus s) noexcept {
     case ProbeStatus::kUnavailable: return "unavailable";
   }
   return "?";
+}
+
+const char* migration_cover_name(MigrationCover c) noexcept {
+  switch (c) {
+    case MigrationCover::kNotNeeded: return "not needed (coherent fetch)";
+    case MigrationCover::kIcacheFlushCtx: return "prctl ICACHE_FLUSH_CTX";
+    case MigrationCover::kFlushSyscall: return "riscv_flush_icache flags=0 after each local-fence sync";
+    case MigrationCover::kMembarrier: return "membarrier SYNC_CORE after each local-fence sync";
+    case MigrationCover::kNone: return "NONE: a migrated thread may run stale code";
+  }
+  return "?";
+}
+
+void cover_local_fences_for_migration() noexcept {
+  long rc = 0;
+  switch (g_cover.load(std::memory_order_relaxed)) {
+    case MigrationCover::kFlushSyscall: rc = raw_flush_icache_all(); break;
+    case MigrationCover::kMembarrier: rc = syscall(SYS_membarrier, kMembarrierCmdSyncCore, 0, 0); break;
+    default: return;
+  }
+  g_cover_syncs.fetch_add(1, std::memory_order_relaxed);
+  if (rc != 0) g_cover_failures.fetch_add(1, std::memory_order_relaxed);
+}
+
+unsigned long long migration_cover_syncs() noexcept {
+  return g_cover_syncs.load(std::memory_order_relaxed);
+}
+unsigned long long migration_cover_failures() noexcept {
+  return g_cover_failures.load(std::memory_order_relaxed);
 }
 
 const CoherenceProbe& coherence_init() {

@@ -70,6 +70,7 @@ std::string platform_report_text(const PlatformReport& r) {
   line(s, "riscv_flush_icache flags=0", probe_text(r.coherence.flush_syscall));
   line(s, "membarrier SYNC_CORE", probe_text(r.coherence.membarrier_sync_core));
   line(s, "prctl ICACHE_FLUSH_CTX", probe_text(r.coherence.icache_flush_ctx));
+  line(s, "migration cover", migration_cover_name(r.coherence.migration_cover));
   line(s, "cross-thread sync (best)", sync_mechanism_name(r.cross_thread_sync));
   s += "  (available = the call succeeded; an emulator may accept a call it does not model:\n"
        "   qemu-user never models a stale icache, so only the W^X probe above is evidence)\n";

@@ -30,15 +30,27 @@ uintptr_t& interrupted_pc(void* ucontext) {
 }
 
 // Where a thread interrupted at `pc` must resume: the start of the fixup range that holds
-// pc strictly inside, else pc. The table is the caller's; see RendezvousState::readers
-// for why reading it here is safe.
+// pc strictly inside, else pc. The table is the caller's copy; see
+// RendezvousState::fixups for why reading it here is safe (we count as a reader).
 uintptr_t fixed_pc(const RendezvousState& st, uintptr_t pc) {
-  const size_t n = st.fixup_count.load(std::memory_order_relaxed);
-  const PcFixupRange* r = st.fixups.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < n; ++i) {
+  // Relaxed: published before the word that opened the generation, which we acquired.
+  const FixupTable* t = st.fixups.load(std::memory_order_relaxed);
+  if (!t) return pc;
+  const PcFixupRange* r = t->ranges();
+  for (size_t i = 0; i < t->count; ++i) {
     if (pc > r[i].start && pc < r[i].end) return r[i].start;
   }
   return pc;
+}
+
+// Stops counting as a reader of the fixup table. The last reader to leave a closed
+// rendezvous wakes the caller, which may be waiting for readers == 0 (close_rendezvous).
+// Release: our reads of the table happen before the caller's acquire of readers == 0.
+void leave_reader(RendezvousState& st) {
+  if (st.readers.fetch_sub(1, std::memory_order_release) == 1 &&
+      (st.word.load(std::memory_order_relaxed) & kReleased)) {
+    futex_wake(&st.readers, 1, kCallerBit);
+  }
 }
 
 int64_t monotonic_ns() {
@@ -106,14 +118,19 @@ void rendezvous_handler(int, siginfo_t*, void* ucontext) {
   uint32_t w = st.word.load(std::memory_order_seq_cst);
   const uint32_t gen = word_gen(w);
   if ((w & kReleased) || me.answered.load(std::memory_order_relaxed) == gen) {
-    st.readers.fetch_sub(1, std::memory_order_release);
+    leave_reader(st);
     local_fence_i();
     return;  // stale signal, or a second signal for a generation already answered
   }
-  if (me.stall.load(std::memory_order_relaxed)) {
+  while (me.stall.load(std::memory_order_relaxed) == kStallAsReader) {
+    // Testing only: a handler that lost its CPU while it counts as a reader.
+    timespec ts{0, 1'000'000};
+    nanosleep(&ts, nullptr);
+  }
+  if (me.stall.load(std::memory_order_relaxed) == kStallSilent) {
     // Testing only: behave like a thread that never gets to run until the caller gives
     // up; then leave like any late handler.
-    st.readers.fetch_sub(1, std::memory_order_release);
+    leave_reader(st);
     while (word_gen(w) == gen && !(w & kReleased)) {
       futex_wait(&st.word, w, kParkedBit, nullptr);
       w = st.word.load(std::memory_order_acquire);
@@ -128,7 +145,7 @@ void rendezvous_handler(int, siginfo_t*, void* ucontext) {
   // Arrive: count only while the generation we looked at is still open.
   for (;;) {
     if (word_gen(w) != gen || (w & kReleased)) {  // closed (aborted) under our feet
-      st.readers.fetch_sub(1, std::memory_order_release);
+      leave_reader(st);
       local_fence_i();
       return;
     }
@@ -143,7 +160,7 @@ void rendezvous_handler(int, siginfo_t*, void* ucontext) {
   // handler returns: the signal is masked while it runs).
   me.answered.store(gen, std::memory_order_release);
   // The table is not touched again: the caller may close and return from now on.
-  st.readers.fetch_sub(1, std::memory_order_release);
+  leave_reader(st);
   w += 1;
   // caller_sleeping first: reading the caller's seq_cst store of 1 synchronises with it,
   // so the target it stored before is the one we compare with.

@@ -50,6 +50,12 @@ struct Slot {
   char name[kThreadNameCapacity] = {};
 };
 
+// The PC fixup ranges of one rendezvous, in one allocation (count, then the ranges).
+struct FixupTable {
+  size_t count;
+  const PcFixupRange* ranges() const { return reinterpret_cast<const PcFixupRange*>(this + 1); }
+};
+
 struct RendezvousState {
   Slot slots[kMaxRegisteredThreads];
   std::atomic<uint32_t> slot_hwm{0};  // slots at index >= hwm have never been used
@@ -58,7 +64,9 @@ struct RendezvousState {
   std::atomic<pid_t> caller_tid{0};       // the thread running stop_the_world, 0: none
   std::atomic<uint32_t> caller_sleeping{0};
   std::atomic<uint32_t> target{0};  // arrivals the caller waits for (handlers wake it then)
-  std::atomic<uint32_t> readers{0};  // handlers between their first look and their CAS
+  // Handlers between their first look at the word and their arrival (or their exit):
+  // they may read `fixups`. The caller futex-waits on it (kCallerBit) after the close.
+  std::atomic<uint32_t> readers{0};
   // Spin iterations a parked thread may spend before it futex-waits: set by the caller
   // per rendezvous, 0 when the threads outnumber the CPUs (spinning would then take the
   // CPU that a thread still to be signalled, or the releaser, needs).
@@ -69,11 +77,12 @@ struct RendezvousState {
   // both sides; the word's RELEASED flag carries everything that correctness needs.
   std::atomic<uint32_t> caller_done_gen{0};
 
-  // Fixup table of the open rendezvous: the caller's span, valid until it returns. The
-  // caller waits for readers == 0 after closing the rendezvous, so no handler reads it
-  // after that.
-  std::atomic<const PcFixupRange*> fixups{nullptr};
-  std::atomic<size_t> fixup_count{0};  // 0 when pc_fixup_enabled is false
+  // Fixup table of the open rendezvous: the caller's copy of its ranges (null: none).
+  // The caller frees it after the close once readers == 0; if a reader does not leave
+  // within a bound (a handler that lost its CPU between its first look and its arrival),
+  // the table is leaked instead, so no handler ever reads freed memory and no caller waits
+  // unboundedly. One pointer: count and ranges are read consistently.
+  std::atomic<const FixupTable*> fixups{nullptr};
 
   std::atomic<int> signo{0};  // 0 until the handler is installed
 };
@@ -101,8 +110,14 @@ void unlock_stw() noexcept;
 // After fork(), in the child: reset the lock and the rendezvous state.
 void reset_stw_lock_in_child() noexcept;
 
-// Testing only: while set, the calling thread's handler never arrives (it behaves like a
-// thread that is not scheduled), so the caller's timeout path can be exercised.
-void set_stall_for_testing(bool on) noexcept;
+// Testing only. kStallSilent: the calling thread's handler never arrives (it behaves like
+// a thread that is not scheduled), so the caller's timeout path can be exercised.
+// kStallAsReader: the handler stops while it counts as a reader of the caller's fixup
+// table (a handler preempted there), until release_stalled_for_testing().
+inline constexpr uint32_t kStallOff = 0;
+inline constexpr uint32_t kStallSilent = 1;
+inline constexpr uint32_t kStallAsReader = 2;
+void set_stall_for_testing(uint32_t mode) noexcept;
+void release_stalled_for_testing() noexcept;
 
 }  // namespace rvjit::detail

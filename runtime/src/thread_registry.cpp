@@ -129,9 +129,11 @@ void unregister_current_thread() noexcept {
   std::atomic_signal_fence(std::memory_order_seq_cst);
   // Release: the slot's fields are done with before another thread may claim it.
   s.tid.store(0, std::memory_order_release);
-  // A caller sleeping for arrivals re-evaluates whom it waits for. seq_cst pairs with the
-  // caller's store to caller_sleeping before its futex wait (Dekker: one side sees the
-  // other).
+  // Wake a caller that sleeps for arrivals, so it re-evaluates whom it waits for. The
+  // fence orders our tid store before the caller_sleeping load. This is a latency hint,
+  // not a handshake: a caller about to sleep re-checks the counter word, not our slot, so
+  // if it stores caller_sleeping just after our load it sleeps until its slice ends
+  // (kSliceNs, rendezvous_wait.cpp) and then sees tid == 0. Bounded either way.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (st.caller_sleeping.load(std::memory_order_relaxed)) {
     futex_wake(&st.word, 1, kCallerBit);
@@ -150,8 +152,16 @@ size_t registered_thread_count() noexcept {
 
 namespace detail {
 
-void set_stall_for_testing(bool on) noexcept {
-  if (t_slot >= 0) state().slots[t_slot].stall.store(on ? 1 : 0, std::memory_order_relaxed);
+void set_stall_for_testing(uint32_t mode) noexcept {
+  if (t_slot >= 0) state().slots[t_slot].stall.store(mode, std::memory_order_relaxed);
+}
+
+void release_stalled_for_testing() noexcept {
+  RendezvousState& st = state();
+  for (uint32_t i = 0; i < st.slot_hwm.load(std::memory_order_acquire); ++i) {
+    uint32_t want = kStallAsReader;
+    st.slots[i].stall.compare_exchange_strong(want, kStallOff, std::memory_order_relaxed);
+  }
 }
 
 // Child side of fork(): only the forking thread exists. Called from the atfork child

@@ -7,3 +7,7 @@ if(RVJIT_RV64)
   # Generates RV64 code at run time: a two-word site rewritten inside a rendezvous.
   rvjit_add_test(stw_fixup_test stw_fixup_test.cpp LIBS rvjit_runtime rvjit_jit)
 endif()
+# Hostile interleavings (issue 13 items 3, 10, 11): stdio/malloc locks held by parked
+# threads, threads inside other signal handlers, a reader that loses its CPU.
+rvjit_add_test(stw_hostile_test stw_hostile_test.cpp LIBS rvjit_runtime)
+target_include_directories(stw_hostile_test PRIVATE ${PROJECT_SOURCE_DIR}/runtime/src)

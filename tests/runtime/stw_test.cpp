@@ -119,14 +119,16 @@ TEST(StopTheWorld, BlockedSignalAbortsNamingTheThreadAndReleasesTheOthers) {
   ASSERT_TRUE(eventually([&] { return blocked.load(); }));
   bool ran = false;
   const auto t0 = Clock::now();
-  rvjit::Error e = rvjit::stop_the_world([&] { ran = true; return rvjit::ok(); }, with_timeout(3000));
+  rvjit::Error e = rvjit::stop_the_world([&] { ran = true; return rvjit::ok(); }, with_timeout(1000));
   const auto elapsed = Clock::now() - t0;
   EXPECT_EQ(e.code(), rvjit::ErrorCode::kSignalBlocked) << e.to_string();
   EXPECT_NE(e.message().find("\"blocker\""), std::string::npos) << e.message();
   EXPECT_NE(e.message().find(std::to_string(tid.load())), std::string::npos) << e.message();
   EXPECT_FALSE(ran);
-  // Detected from /proc without waiting for the whole timeout.
-  EXPECT_LT(elapsed, std::chrono::milliseconds(3000));
+  // Concluded at the deadline, not earlier: a thread inside a signal handler looks the
+  // same in /proc and answers once its handler returns (stw_hostile_test.cpp).
+  EXPECT_GE(elapsed, std::chrono::milliseconds(1000));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(20000));  // bounded: never a hang
   for (auto& w : others) EXPECT_TRUE(w->progresses());
 
   unblock.store(true);
@@ -145,11 +147,11 @@ TEST(StopTheWorld, SilentThreadTimesOutNamingItAndReleasesTheOthers) {
   std::atomic<pid_t> tid{0};
   std::thread silent([&] {
     rvjit::ThreadRegistration reg("silent");
-    rvjit::detail::set_stall_for_testing(true);  // its handler never arrives
+    rvjit::detail::set_stall_for_testing(rvjit::detail::kStallSilent);  // its handler never arrives
     tid.store(gettid_now());
     stalled.store(true);
     while (!resume.load()) sleep_ms(1);
-    rvjit::detail::set_stall_for_testing(false);
+    rvjit::detail::set_stall_for_testing(rvjit::detail::kStallOff);
   });
   ASSERT_TRUE(eventually([&] { return stalled.load(); }));
   bool ran = false;

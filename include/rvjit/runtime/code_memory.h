@@ -14,7 +14,7 @@
 //             Threads that run JIT code must therefore be registered under flip: an
 //             unregistered thread executing a page inside a window takes SIGSEGV.
 //
-// Start-up probe (once, wx_probe()): emit a function returning 1 through the RW view,
+// Start-up probe (once, wx_probe(), after coherence_init()'s prctl): emit a function returning 1 through the RW view,
 // fence.i, call it through the RX view; rewrite it to return 2 the same way, fence.i,
 // call again. dual_map is usable only if the second call returns 2. Under qemu-user it
 // does not (QEMU caches translations per virtual page and never sees stores through the
@@ -34,6 +34,7 @@
 #include <utility>
 
 #include "rvjit/error.h"
+#include "rvjit/runtime/coherence.h"
 
 namespace rvjit {
 
@@ -49,6 +50,9 @@ struct WxProbe {
   bool dual_map_coherent = false;  // a store via the RW view reached execution after fence.i
   WxPolicy chosen = WxPolicy::kFlip;
   char detail[200] = {};           // one line: what was observed and why `chosen`
+  // The outcome of prctl(PR_RISCV_SET_ICACHE_FLUSH_CTX) (coherence.h), which runs before
+  // the probe so that the probe's FENCE.I's survive migration where the kernel allows.
+  ProbeStatus icache_flush_ctx = ProbeStatus::kNotProbed;
 };
 
 // Runs the probe on the first call (thread-safe), then returns the stored result.

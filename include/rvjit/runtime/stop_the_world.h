@@ -15,12 +15,24 @@
 //    CPUs, then futex). A thread that unregisters or exits meanwhile is not waited for.
 //  * fn runs on the caller, exactly once. A release store on the counter word frees the
 //    parked threads; each applies its PC fixup and executes FENCE.I before it returns
-//    from the handler; the caller executes FENCE.I before stop_the_world returns.
+//    from the handler; the caller executes FENCE.I before stop_the_world returns. Where
+//    the kernel refused PR_RISCV_SET_ICACHE_FLUSH_CTX, the caller also runs
+//    cover_local_fences_for_migration() (coherence.h) before the release.
 //  * When the threads outnumber the CPUs, nobody spins, and each released thread yields
 //    its CPU (for at most 200 us) until the caller has returned: otherwise the woken
 //    threads preempt the caller and it waits ticks for a CPU (docs/benchmarks.md).
-//  * Failure (a thread blocks the signal, or does not answer in options.timeout): fn does
-//    not run, every parked thread is released, the error names the thread (tid, name).
+//  * Failure (a thread does not answer within options.timeout): fn does not run, every
+//    parked thread is released, the error names the thread (tid, name). It is
+//    kSignalBlocked when, at the deadline, the thread's mask holds the signal outside the
+//    rendezvous handler, else kRendezvousTimeout. There is no earlier verdict: a thread
+//    inside another signal handler that masks the signal (a profiler's SIGPROF, a GC
+//    safepoint) looks blocked in /proc too, and it answers once that handler returns.
+//  * Between the first signal and the release the caller takes no lock and allocates
+//    nothing (parked threads may hold stdio's or malloc's locks); messages are built after
+//    the release. fn itself runs in that window: it must not take a lock a registered
+//    thread may hold either (no stdio, no fopen; the text lock only as patch.h says).
+//  * The close waits for handlers still reading the fixup table for at most 200 ms, then
+//    leaks the table's copy rather than free it under them (never an unbounded spin).
 //  * The handler masks every other signal while parked, so no other handler can run JIT
 //    code on a parked thread.
 // The caller may be a registered thread or not. Threads must not block the rendezvous
