@@ -155,8 +155,20 @@ CodeEventListener* env_writer(const char* var, Writer*& slot, bool& failed) {
 }
 
 // The listeners to attach to a new cache, as the environment says now.
-std::vector<CodeEventListener*> env_listeners() {
+}  // namespace
+
+namespace detail {
+// Guards the process-wide listeners below; taken across fork (fork_handlers.cpp).
+std::mutex& env_listeners_mutex() noexcept {
   static std::mutex mu;
+  return mu;
+}
+}  // namespace detail
+
+namespace {
+
+std::vector<CodeEventListener*> env_listeners() {
+  std::mutex& mu = detail::env_listeners_mutex();
   static PerfMapWriter* perf_map = nullptr;
   static JitdumpWriter* jitdump = nullptr;
   static GdbJitRegistrar* gdb = nullptr;

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <string>
 
+#include "code_memory_fork.h"
+#include "rvjit/runtime/fork.h"
 #include "rvjit/runtime/coherence.h"
 #include "rvjit/runtime/icache.h"
 
@@ -136,8 +138,11 @@ Result<std::unique_ptr<CodeMemory>> CodeMemory::create(size_t size, WxPolicy pol
         asmjit::kErrorOk)
       return Error(ErrorCode::kOutOfMemory,
                    "dual mapping of " + std::to_string(size) + " bytes failed: " + std::strerror(errno));
-    return std::unique_ptr<CodeMemory>(new CodeMemory(reinterpret_cast<uintptr_t>(dm.rx),
-                                                      static_cast<uint8_t*>(dm.rw), size, policy));
+    std::unique_ptr<CodeMemory> m(new CodeMemory(reinterpret_cast<uintptr_t>(dm.rx),
+                                                 static_cast<uint8_t*>(dm.rw), size, policy));
+    ensure_runtime_fork_handlers();
+    internal::CodeMemoryFork::link(m.get());  // its views are MAP_SHARED: fork.h
+    return m;
   }
   void* p = mmap(nullptr, size, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
@@ -149,6 +154,7 @@ Result<std::unique_ptr<CodeMemory>> CodeMemory::create(size_t size, WxPolicy pol
 
 CodeMemory::~CodeMemory() {
   if (policy_ == WxPolicy::kDualMap) {
+    internal::CodeMemoryFork::unlink(this);
     asmjit::VirtMem::DualMapping dm{reinterpret_cast<void*>(exec_), rw_};
     asmjit::VirtMem::releaseDualMapping(&dm, size_);
   } else {
@@ -161,7 +167,16 @@ Error CodeMemory::write(uintptr_t addr, size_t len, bool published,
   if (len == 0) return ok();
   if (!contains(addr, len))
     return Error(ErrorCode::kForeignAddress, "write outside this code memory block");
+  if (lost_at_fork_.load(std::memory_order_relaxed))
+    return Error(ErrorCode::kSystemError,
+                 "code memory at " + std::to_string(exec_) +
+                     " was not duplicated when this process was forked (no memory or file "
+                     "descriptor for the copy): this child may not write it (rvjit/runtime/fork.h)");
   if (policy_ == WxPolicy::kDualMap) {
+    // The snapshot bound for fork (text lock held: no concurrent writer).
+    const size_t end = addr + len - exec_;
+    if (end > written_end_.load(std::memory_order_relaxed))
+      written_end_.store(end, std::memory_order_relaxed);
     // The RW view: protections never change, so running threads need no parking.
     const size_t ps = page_size();
     for (uintptr_t a = addr, end = addr + len; a < end;) {

@@ -5,12 +5,16 @@
 #include <string>
 
 #include "code_cache_internal.h"
+#include "rvjit/runtime/fork.h"
 #include "rvjit/runtime/stop_the_world.h"
 
 namespace rvjit {
 
 std::recursive_mutex& text_lock() {
   static std::recursive_mutex m;
+  // A fork while another thread holds it must not leave the child a lock nobody frees.
+  static const bool fork_safe = (ensure_runtime_fork_handlers(), true);
+  (void)fork_safe;
   return m;
 }
 

@@ -11,6 +11,7 @@
 
 #include "futex.h"
 #include "rendezvous_state.h"
+#include "rvjit/runtime/fork.h"
 
 namespace rvjit {
 namespace detail {
@@ -45,16 +46,21 @@ void unlock_word() noexcept {
   }
 }
 
-void fork_prepare() {
+}  // namespace
+
+// The stop_the_world part of the runtime's fork handlers (fork_handlers.cpp).
+void stw_fork_prepare() noexcept {
   // No fork in the middle of a rendezvous: the child would inherit a half-open one. A
   // fork from inside a stop_the_world callback already holds the lock.
   g_fork_prepare_locked = !t_in_stw;
   if (g_fork_prepare_locked) lock_word();
+  g_install_mutex.lock();
 }
-void fork_parent() {
+void stw_fork_parent() noexcept {
+  g_install_mutex.unlock();
   if (g_fork_prepare_locked) unlock_word();
 }
-void fork_child() {
+void stw_fork_child() noexcept {
   RendezvousState& st = state();
   registry_after_fork_in_child();
   if (!t_in_stw) {
@@ -66,10 +72,10 @@ void fork_child() {
   }
   st.caller_sleeping.store(0, std::memory_order_relaxed);
   st.readers.store(0, std::memory_order_relaxed);
+  // Locked by this (the only) thread in prepare; a default mutex has no owner check.
+  g_install_mutex.unlock();
   if (g_fork_prepare_locked) g_lock.store(0, std::memory_order_relaxed);
 }
-
-}  // namespace
 
 void lock_stw() noexcept { lock_word(); }
 void unlock_stw() noexcept { unlock_word(); }
@@ -77,6 +83,7 @@ void unlock_stw() noexcept { unlock_word(); }
 Error ensure_rendezvous_installed() {
   RendezvousState& st = state();
   if (st.signo.load(std::memory_order_acquire) != 0) return ok();
+  ensure_runtime_fork_handlers();  // before the handler: a fork child resets the state
   std::lock_guard<std::mutex> guard(g_install_mutex);
   if (st.signo.load(std::memory_order_relaxed) != 0) return ok();
   int signo = g_wanted_signo.load(std::memory_order_relaxed);
@@ -102,9 +109,6 @@ Error ensure_rendezvous_installed() {
   sigfillset(&sa.sa_mask);
   if (sigaction(signo, &sa, nullptr) != 0) {
     return Error(ErrorCode::kSystemError, std::string("rendezvous: sigaction: ") + strerror(errno));
-  }
-  if (int e = pthread_atfork(fork_prepare, fork_parent, fork_child); e != 0) {
-    return Error(ErrorCode::kSystemError, std::string("rendezvous: pthread_atfork: ") + strerror(e));
   }
   st.signo.store(signo, std::memory_order_release);
   return ok();

@@ -107,8 +107,11 @@ pid_t current_tid() noexcept;  // gettid(), cached per thread
 // The global lock that serialises stop_the_world calls and registrations.
 void lock_stw() noexcept;
 void unlock_stw() noexcept;
-// After fork(), in the child: reset the lock and the rendezvous state.
-void reset_stw_lock_in_child() noexcept;
+// The rendezvous part of the runtime's fork handlers (fork_handlers.cpp): the stw lock
+// and the handler-installation mutex; the child also resets the registry and the word.
+void stw_fork_prepare() noexcept;
+void stw_fork_parent() noexcept;
+void stw_fork_child() noexcept;
 
 // Testing only. kStallSilent: the calling thread's handler never arrives (it behaves like
 // a thread that is not scheduled), so the caller's timeout path can be exercised.

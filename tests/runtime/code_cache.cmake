@@ -13,3 +13,7 @@ if(RVJIT_RV64)
   # A refused icache prctl is compensated (issue 13 item 5); qemu-user refuses it.
   rvjit_add_test(runtime_migration_cover_test migration_cover_test.cpp LIBS rvjit_runtime rvjit_jit)
 endif()
+if(RVJIT_RV64)
+  # fork: locks held by other threads, dual_map code owned per process (issue 13 items 1, 7).
+  rvjit_add_test(runtime_fork_test runtime_fork_test.cpp LIBS rvjit_runtime rvjit_jit)
+endif()

@@ -25,6 +25,7 @@
 // probe failed is refused with kPolicyUnavailable (never a silent downgrade).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -84,6 +85,10 @@ class FunctionRef<R(A...)> {
 // and fn runs directly.
 Error with_world_parked(FunctionRef<Error()> fn);
 
+namespace internal {
+struct CodeMemoryFork;  // runtime/src/code_memory_fork.cpp (fork.h)
+}
+
 // One contiguous block of code memory (a code cache region) under one policy. Addresses
 // are the executable ones; the writable view (dual_map) is internal.
 class CodeMemory {
@@ -108,6 +113,7 @@ class CodeMemory {
   // patch_insn_write splits at page boundaries too). `published`: some page of the range may
   // hold code a thread can be running (flip then parks the world for the window). Flushes
   // nothing: icache maintenance is the caller's. The caller holds the text lock.
+  // kSystemError in a fork child whose copy of this block could not be made (fork.h).
   Error write(uintptr_t addr, size_t len, bool published,
               FunctionRef<void(uint8_t*, uintptr_t, size_t)> chunk);
 
@@ -120,6 +126,15 @@ class CodeMemory {
   uint8_t* rw_;  // dual_map: the RW view; flip: nullptr
   size_t size_;
   WxPolicy policy_;
+
+  // fork (fork.h), dual_map only: the list of live blocks (guarded by its leaf lock), the
+  // snapshot made by the prepare handler, and how far the block was ever written.
+  friend struct internal::CodeMemoryFork;
+  CodeMemory* fork_prev_ = nullptr;
+  CodeMemory* fork_next_ = nullptr;
+  int fork_fd_ = -1;
+  std::atomic<size_t> written_end_{0};     // offset one past the last byte ever written
+  std::atomic<bool> lost_at_fork_{false};  // child: the snapshot failed; writes refused
 };
 
 size_t page_size() noexcept;
