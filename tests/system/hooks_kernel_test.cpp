@@ -437,11 +437,11 @@ TEST(HooksFork, ChildRunsHookedCodeAndTogglesParentUnaffected) {
   EXPECT_GT(traced.load(), 0);
 }
 
-// Known bug (reported, not yet fixed in hooks/src/thread_state.cpp): fork() while another
-// thread is inside a hook callback. The child has no such thread, but its hook thread slot
-// keeps an odd sequence number, so the child's grace period waits grace_timeout and every
-// control call fails with kBusy. Enable once the hooks library resets the slots of the
-// other threads in a fork child handler.
+// fork() while another thread is inside a hook callback. The child has no such thread;
+// the hooks library's fork child handler (hooks/src/thread_state.cpp) frees the slots of
+// the other threads, so the child's grace period does not wait for it and its control
+// calls succeed. Pins that fix: before it, the slot kept an odd sequence number, the
+// child's grace period waited grace_timeout and every control call failed with kBusy.
 std::atomic<int> g_in_callback{0};
 std::atomic<bool> g_leave_callback{false};
 void parked_entry(const rvjit_hook_ctx*, void*) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -190,6 +191,51 @@ TEST(RuntimeOnKernel, PatchInsnWriteThenMembarrierSyncCoreReachesOtherHart) {
 
 TEST(RuntimeOnKernel, PatchInsnWriteThenFlushIcacheAllThreadsReachesOtherHart) {
   check_patching("flush_icache_all_threads", [] { return flush_icache_all_threads(); });
+}
+
+// ---- 3. fork: each process owns its dual_map code (issue 13, item 1) -------------------
+
+// The child patches a function it inherited and installs one of its own; the parent's
+// function must keep its bytes and its behaviour. Old runtime: both views were MAP_SHARED
+// views of one memfd, so the child's patch_insn_write changed the parent's code (the
+// parent's call returned the child's value and its first word was the child's).
+TEST(RuntimeOnKernel, ForkChildPatchesAndInstallsWithoutTouchingTheParentsCode) {
+  auto cache = CodeCache::create();
+  ASSERT_TRUE(cache.ok()) << cache.error().to_string();
+  ASSERT_EQ((*cache)->policy(), WxPolicy::kDualMap);
+  auto f = (*cache)->install(return_k(11), "owned");
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  uint32_t parent_word = 0;
+  std::memcpy(&parent_word, reinterpret_cast<void*>(f->entry), 4);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    alarm(30);
+    if (f->as<Fn>()() != 11) _exit(1);  // the child starts with the parent's code
+    const uint32_t insn = addi_a0_zero(22);
+    if (!patch_insn_write(reinterpret_cast<void*>(f->entry), &insn, 4, PatchFlags::kAtomicWord).ok())
+      _exit(2);
+    if (!membarrier_sync_core().ok()) _exit(3);
+    local_fence_i();
+    if (f->as<Fn>()() != 22) _exit(4);  // and its own patch reaches its own code
+    auto g = (*cache)->install(return_k(33), "child_only");
+    if (!g.ok() || g->as<Fn>()() != 33) _exit(5);
+    _exit(0);
+  }
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status 0x" << std::hex << status;
+  uint32_t after = 0;
+  std::memcpy(&after, reinterpret_cast<void*>(f->entry), 4);
+  local_fence_i();
+  EXPECT_EQ(after, parent_word) << "the child's patch changed the parent's bytes";
+  EXPECT_EQ(f->as<Fn>()(), 11) << "the parent runs the child's patch";
+  // The parent allocates from its own state: its next function works and the child's
+  // name is unknown here.
+  auto h = (*cache)->install(return_k(44), "parent_next");
+  ASSERT_TRUE(h.ok()) << h.error().to_string();
+  EXPECT_EQ(h->as<Fn>()(), 44);
+  EXPECT_FALSE((*cache)->find("child_only").ok());
 }
 
 // ---- 6. No writable+executable mapping, ever -------------------------------------------
