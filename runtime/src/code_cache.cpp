@@ -17,6 +17,7 @@
 
 #include "code_cache_impl.h"
 #include "code_cache_internal.h"
+#include "rvjit/runtime/fork.h"
 #include "rvjit/runtime/coherence.h"
 #include "rvjit/runtime/icache.h"
 #include "rvjit/runtime/meta_heap.h"
@@ -43,6 +44,8 @@ Result<std::unique_ptr<CodeCache>> CodeCache::create(const CodeCacheOptions& opt
   Result<WxPolicy> policy = choose_wx_policy(o.policy);
   if (!policy.ok()) return policy.error();
   coherence_init();  // prctl(PR_RISCV_SET_ICACHE_FLUSH_CTX) and membarrier registration
+  // Before any layer built on this cache registers its own fork handlers (fork.h).
+  ensure_runtime_fork_handlers();
 
   std::unique_ptr<CodeCache> cache(new CodeCache(*policy));
   cache->impl_ = new Impl();

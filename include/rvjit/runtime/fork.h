@@ -25,8 +25,8 @@
 // library's manager mutex) must take that lock in their prepare handler BEFORE the
 // runtime takes its own, i.e. register their pthread_atfork handlers AFTER the runtime's
 // (prepare handlers run in reverse order of registration, child handlers in order). The
-// runtime registers its handlers on first use (a CodeCache, a code memory block, a thread
-// registration, stop_the_world, text_lock()); call ensure_runtime_fork_handlers() before
+// runtime registers its handlers on first use (CodeCache::create, a code memory block, a
+// thread registration, stop_the_world, text_lock()); call ensure_runtime_fork_handlers() before
 // your own pthread_atfork to be sure of the order.
 #pragma once
 
