@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -108,6 +109,9 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
     const HookSlot* slot = slot_of(e.function);
     const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
     if (d != nullptr) {
+      // The caller sees errno as the function left it, whatever the callbacks did.
+      int* const err = &errno;
+      const int saved_errno = *err;
       st->in_callback = true;
       rvjit_hook_ctx ctx{};
       ctx.function = e.function;
@@ -121,6 +125,7 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
         if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) cb->exit(&ctx, cb->user_data);
       }
       st->in_callback = false;
+      *err = saved_errno;
     }
     leave(st, s);
   }

@@ -52,5 +52,7 @@ Error grace_period(std::chrono::milliseconds timeout);
 uint64_t shadow_overflows() noexcept;
 void count_shadow_overflow() noexcept;
 uint64_t untraced_threads() noexcept;
+// Slots never given back at thread exit because the exit key was a late one (thread_state.cpp).
+uint64_t leaked_slots() noexcept;
 
 }  // namespace rvjit::hooks_internal
