@@ -5,6 +5,7 @@ if(RVJIT_RV64)
   # the runtime tests.
   rvjit_add_test(hooks_failure_test hook_failure_test.cpp LIBS rvjit_hooks_stress)
   rvjit_add_test(hooks_nested_signal_test hook_nested_signal_test.cpp LIBS rvjit_hooks_stress)
+  rvjit_add_test(hooks_patch_order_test hook_patch_order_test.cpp LIBS rvjit_hooks_stress)
   foreach(t hooks_failure_test hooks_nested_signal_test)
     target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/tests/runtime)
   endforeach()
