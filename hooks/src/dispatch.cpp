@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -110,7 +109,7 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
     const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
     if (d != nullptr) {
       // The caller sees errno as the function left it, whatever the callbacks did.
-      int* const err = &errno;
+      int* const err = st->errno_location;
       const int saved_errno = *err;
       st->in_callback = true;
       rvjit_hook_ctx ctx{};

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <mutex>
 #include <string>
 
@@ -69,6 +70,7 @@ void create_exit_key() {
         s.owner.compare_exchange_strong(expected, tid, std::memory_order_acquire)) {
       s.in_callback = false;
       s.shadow_top = 0;
+      s.errno_location = &errno;
       t_state = &s;
       if (g_exit_key_ready.load(std::memory_order_acquire))
         pthread_setspecific(g_exit_key, &s);  // no allocation: an early key (see above)

@@ -32,6 +32,9 @@ struct alignas(64) HookThreadState {
   std::atomic<int> owner{0};  // kernel tid of the owning thread, 0 when free
   bool in_callback = false;
   uint32_t shadow_top = 0;
+  // &errno of the owning thread, taken at claim: the exit dispatcher saves and restores
+  // errno around the callbacks without calling __errno_location on every return.
+  int* errno_location = nullptr;
   ShadowEntry shadow[kShadowDepth];
 };
 
