@@ -437,11 +437,10 @@ TEST(HooksFork, ChildRunsHookedCodeAndTogglesParentUnaffected) {
   EXPECT_GT(traced.load(), 0);
 }
 
-// Known bug (reported, not yet fixed in hooks/src/thread_state.cpp): fork() while another
-// thread is inside a hook callback. The child has no such thread, but its hook thread slot
-// keeps an odd sequence number, so the child's grace period waits grace_timeout and every
-// control call fails with kBusy. Enable once the hooks library resets the slots of the
-// other threads in a fork child handler.
+// fork() while another thread is inside a hook callback. The child has no such thread;
+// before the fork child handler of hooks/src/thread_state.cpp (reset_after_fork) its slot
+// kept an odd sequence number, the child's grace period waited grace_timeout and every
+// control call failed with kBusy. Pins that fix.
 std::atomic<int> g_in_callback{0};
 std::atomic<bool> g_leave_callback{false};
 void parked_entry(const rvjit_hook_ctx*, void*) {
