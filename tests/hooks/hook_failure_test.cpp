@@ -54,6 +54,17 @@ struct Fixture : ::testing::Test {
     hm.reset();
     cache.reset();
   }
+  // Installs add_k(1) under `name` and an enabled entry ops on every function.
+  void hooked(const char* name, rvjit_hook_fn entry, HookedFunction* f, HookOpsId* id) {
+    auto fr = hm->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 1), name);
+    ASSERT_TRUE(fr.ok()) << fr.error().to_string();
+    rvjit_hook_ops ops{entry, nullptr, nullptr, RVJIT_HOOK_ENTRY};
+    auto r = hm->register_ops(ops, HookFilter::all());
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(hm->enable(*r).ok());
+    *f = *fr;
+    *id = *r;
+  }
   ThreadRegistration me{"failure-main"};
   std::unique_ptr<CodeCache> cache;
   std::unique_ptr<HookManager> hm;
@@ -176,42 +187,36 @@ using FailedCalls = Fixture;
 // user data was free. Now kBusy means "detached, data not yet free": unregister(id) again
 // (or synchronize()) completes it.
 TEST_F(FailedCalls, UnregisterBusyCanBeCompletedByRetrying) {
-  auto f = hm->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 1), "slow");
-  ASSERT_TRUE(f.ok());
-  rvjit_hook_ops ops{blocking_entry, nullptr, nullptr, RVJIT_HOOK_ENTRY};
-  auto id = hm->register_ops(ops, HookFilter::all());
-  ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(hm->enable(*id).ok());
+  HookedFunction f;
+  HookOpsId id = 0;
+  ASSERT_NO_FATAL_FAILURE(hooked("slow", blocking_entry, &f, &id));
   Blocked b;
-  b.start(reinterpret_cast<Fn1>(f->entry));
-  const Error first = hm->unregister(*id);
+  b.start(reinterpret_cast<Fn1>(f.entry));
+  const Error first = hm->unregister(id);
   EXPECT_EQ(first.code(), ErrorCode::kBusy) << first.to_string();
   EXPECT_FALSE(*hm->site_enabled("slow")) << "kBusy: the ops is detached all the same";
-  const Error again = hm->unregister(*id);
+  const Error again = hm->unregister(id);
   EXPECT_EQ(again.code(), ErrorCode::kBusy) << "still inside: " << again.to_string();
   b.finish();
-  const Error done = hm->unregister(*id);
+  const Error done = hm->unregister(id);
   EXPECT_TRUE(done.ok()) << done.to_string();
-  EXPECT_EQ(hm->unregister(*id).code(), ErrorCode::kNotFound) << "completed: now it is gone";
+  EXPECT_EQ(hm->unregister(id).code(), ErrorCode::kNotFound) << "completed: now it is gone";
   EXPECT_EQ(hm->stats().ops, 0u);
 }
 
 // Scenario: swap() times out in its grace period. The new callbacks are live; the old
 // user data is not free until synchronize() returns ok.
 TEST_F(FailedCalls, SwapBusyIsCompletedBySynchronize) {
-  auto f = hm->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 1), "slow_swap");
-  ASSERT_TRUE(f.ok());
-  rvjit_hook_ops ops{blocking_entry, nullptr, nullptr, RVJIT_HOOK_ENTRY};
-  auto id = hm->register_ops(ops, HookFilter::all());
-  ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(hm->enable(*id).ok());
+  HookedFunction f;
+  HookOpsId id = 0;
+  ASSERT_NO_FATAL_FAILURE(hooked("slow_swap", blocking_entry, &f, &id));
   Blocked b;
-  b.start(reinterpret_cast<Fn1>(f->entry));
-  EXPECT_EQ(hm->swap(*id, noop_entry, nullptr, nullptr).code(), ErrorCode::kBusy);
+  b.start(reinterpret_cast<Fn1>(f.entry));
+  EXPECT_EQ(hm->swap(id, noop_entry, nullptr, nullptr).code(), ErrorCode::kBusy);
   EXPECT_EQ(hm->synchronize().code(), ErrorCode::kBusy);
   b.finish();
   EXPECT_TRUE(hm->synchronize().ok());
-  EXPECT_EQ(reinterpret_cast<Fn1>(f->entry)(1), 2);  // the new (noop) callback, no blocking
+  EXPECT_EQ(reinterpret_cast<Fn1>(f.entry)(1), 2);  // the new (noop) callback, no blocking
 }
 
 // Scenario: install() fails while an enabled ops matches (its batch cannot run: a

@@ -29,6 +29,13 @@ struct Log {
   }
 };
 
+std::unique_ptr<HookManager> manager_with_log(CodeCache& cache, Log& log) {
+  HookManagerOptions opt;
+  opt.patch_observer = log.observer();
+  auto hm = HookManager::create(cache, opt);
+  return hm.ok() ? std::move(hm.value()) : nullptr;
+}
+
 void noop_entry(const rvjit_hook_ctx*, void*) {}
 
 uint32_t word_at(uintptr_t a) {
@@ -49,20 +56,18 @@ TEST_P(PatchOrder, TrampolineIsSyncedBeforeAnySiteCanReachIt) {
   auto cache = CodeCache::create();
   ASSERT_TRUE(cache.ok());
   Log log;
-  HookManagerOptions opt;
-  opt.patch_observer = log.observer();
-  auto hm = HookManager::create(**cache, opt);
-  ASSERT_TRUE(hm.ok());
+  std::unique_ptr<HookManager> hm = manager_with_log(**cache, log);
+  ASSERT_TRUE(hm);
   std::vector<HookedFunction> fs;
   for (int i = 0; i < 3; ++i) {
-    auto f = (*hm)->install(rvjit::testing::add_k_function(GetParam(), i), "o" + std::to_string(i));
+    auto f = hm->install(rvjit::testing::add_k_function(GetParam(), i), "o" + std::to_string(i));
     ASSERT_TRUE(f.ok()) << f.error().to_string();
     fs.push_back(*f);
   }
   rvjit_hook_ops ops{noop_entry, nullptr, nullptr, RVJIT_HOOK_ENTRY};
-  auto id = (*hm)->register_ops(ops, HookFilter::all());
+  auto id = hm->register_ops(ops, HookFilter::all());
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE((*hm)->enable(*id).ok());
+  ASSERT_TRUE(hm->enable(*id).ok());
   EXPECT_EQ(reinterpret_cast<long (*)(long)>(fs[2].entry)(40), 42);
 
   // Walk the log: after each trampoline write, a kSyncBegin..kSyncDone pair must complete
@@ -92,8 +97,8 @@ TEST_P(PatchOrder, TrampolineIsSyncedBeforeAnySiteCanReachIt) {
   }
   EXPECT_EQ(trampolines, 1u) << "one set per region, shared by its functions";
   EXPECT_GE(site_writes, 3u);
-  EXPECT_EQ((*hm)->stats().trampoline_syncs, 1u);
-  EXPECT_EQ((*hm)->stats().syncs, 1u) << "enabling is still one batch, one sync";
+  EXPECT_EQ(hm->stats().trampoline_syncs, 1u);
+  EXPECT_EQ(hm->stats().syncs, 1u) << "enabling is still one batch, one sync";
 }
 
 INSTANTIATE_TEST_SUITE_P(Layouts, PatchOrder,
@@ -107,27 +112,25 @@ TEST(PatchFailure, FailedInstallInstallsNothing) {
   auto cache = CodeCache::create();
   ASSERT_TRUE(cache.ok());
   Log log;
-  HookManagerOptions opt;
-  opt.patch_observer = log.observer();
-  auto hm = HookManager::create(**cache, opt);
-  ASSERT_TRUE(hm.ok());
-  auto first = (*hm)->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 1), "first");
+  std::unique_ptr<HookManager> hm = manager_with_log(**cache, log);
+  ASSERT_TRUE(hm);
+  auto first = hm->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 1), "first");
   ASSERT_TRUE(first.ok());
   rvjit_hook_ops ops{noop_entry, nullptr, nullptr, RVJIT_HOOK_ENTRY};
-  auto id = (*hm)->register_ops(ops, HookFilter::all());
+  auto id = hm->register_ops(ops, HookFilter::all());
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE((*hm)->enable(*id).ok());
+  ASSERT_TRUE(hm->enable(*id).ok());
   log.fail_syncs = true;
-  auto second = (*hm)->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 2), "second");
+  auto second = hm->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 2), "second");
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.error().message().find("injected"), std::string::npos) << second.error().to_string();
-  EXPECT_EQ((*hm)->stats().functions, 1u);
-  EXPECT_EQ((*hm)->site_enabled("second").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(hm->stats().functions, 1u);
+  EXPECT_EQ(hm->site_enabled("second").error().code(), ErrorCode::kNotFound);
   EXPECT_FALSE((*cache)->find("second").ok()) << "the failed install left the code installed";
   log.fail_syncs = false;
-  auto again = (*hm)->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 2), "second");
+  auto again = hm->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 2), "second");
   ASSERT_TRUE(again.ok()) << again.error().to_string();
-  EXPECT_TRUE(*(*hm)->site_enabled("second"));
+  EXPECT_TRUE(*hm->site_enabled("second"));
   EXPECT_EQ(reinterpret_cast<long (*)(long)>(again->entry)(40), 42);
 }
 
@@ -146,38 +149,36 @@ TEST_P(SyncFailure, FailedSyncLeavesCodeAndStateAsTheyWere) {
   auto cache = CodeCache::create(co);
   if (!cache.ok()) GTEST_SKIP() << "policy not available here: " << cache.error().to_string();
   Log log;
-  HookManagerOptions opt;
-  opt.patch_observer = log.observer();
-  auto hm = HookManager::create(**cache, opt);
-  ASSERT_TRUE(hm.ok());
-  const SyncStrategy used = (*hm)->effective_sync(SiteLayout::kOneWord);
+  std::unique_ptr<HookManager> hm = manager_with_log(**cache, log);
+  ASSERT_TRUE(hm);
+  const SyncStrategy used = hm->effective_sync(SiteLayout::kOneWord);
   if (GetParam() == WxPolicy::kDualMap && used == SyncStrategy::kStopTheWorld)
     GTEST_SKIP() << "neither membarrier SYNC_CORE nor riscv_flush_icache answers here; the "
                     "system tests run this path on the real kernel";
-  auto f = (*hm)->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 1), "f");
+  auto f = hm->install(rvjit::testing::add_k_function(SiteLayout::kOneWord, 1), "f");
   ASSERT_TRUE(f.ok());
   rvjit_hook_ops ops{noop_entry, nullptr, nullptr, RVJIT_HOOK_ENTRY};
-  auto id = (*hm)->register_ops(ops, HookFilter::all());
+  auto id = hm->register_ops(ops, HookFilter::all());
   ASSERT_TRUE(id.ok());
   const uint32_t disabled = word_at(f->entry);
 
   log.fail_syncs = true;
-  const Error en = (*hm)->enable(*id);
+  const Error en = hm->enable(*id);
   EXPECT_FALSE(en.ok());
-  EXPECT_FALSE(*(*hm)->site_enabled("f"));
+  EXPECT_FALSE(*hm->site_enabled("f"));
   EXPECT_EQ(word_at(f->entry), disabled) << "a failed enable left a live jal behind";
-  EXPECT_EQ((*hm)->stats().enabled_sites, 0u);
+  EXPECT_EQ(hm->stats().enabled_sites, 0u);
 
   log.fail_syncs = false;
-  ASSERT_TRUE((*hm)->enable(*id).ok());
+  ASSERT_TRUE(hm->enable(*id).ok());
   const uint32_t enabled = word_at(f->entry);
   EXPECT_NE(enabled, disabled);
   log.fail_syncs = true;
-  EXPECT_FALSE((*hm)->disable(*id).ok());
-  EXPECT_TRUE(*(*hm)->site_enabled("f")) << "the failed disable changed nothing";
+  EXPECT_FALSE(hm->disable(*id).ok());
+  EXPECT_TRUE(*hm->site_enabled("f")) << "the failed disable changed nothing";
   EXPECT_EQ(word_at(f->entry), enabled);
   log.fail_syncs = false;
-  ASSERT_TRUE((*hm)->disable(*id).ok());
+  ASSERT_TRUE(hm->disable(*id).ok());
   EXPECT_EQ(word_at(f->entry), disabled);
   std::printf("sync path: %s\n", sync_strategy_name(used));
 }
