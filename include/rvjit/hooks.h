@@ -97,7 +97,9 @@ int rvjit_hook_enable(rvjit_hook_manager* m, uint64_t id, char* err, size_t err_
 int rvjit_hook_disable(rvjit_hook_manager* m, uint64_t id, char* err, size_t err_size);
 int rvjit_hook_set_filter(rvjit_hook_manager* m, uint64_t id, const char* filter, char* err,
                           size_t err_size);
-/* Hot swap: after it returns no thread enters the old callbacks again. */
+/* Hot swap: after it returns 0 no thread enters the old callbacks again. -1 with "Busy":
+ * the new callbacks are live but a thread is still inside the old ones: free the old
+ * user_data only after rvjit_hook_synchronize returned 0. */
 int rvjit_hook_swap(rvjit_hook_manager* m, uint64_t id, rvjit_hook_fn entry,
                     rvjit_hook_fn exit, void* user_data, char* err, size_t err_size);
 /* After it returns no thread enters the ops' callbacks again; its user_data may be freed.

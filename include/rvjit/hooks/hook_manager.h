@@ -29,6 +29,8 @@
 //   * exit hooks keep the real return address on a per-thread shadow stack of 256 frames;
 //     deeper frames are not traced and counted (HookStats::shadow_overflows). A frame left
 //     by longjmp or unwinding breaks the shadow stack: do not trace such functions.
+// A failed call leaves the manager and the code as they were, or (kBusy from swap /
+// unregister) says what is left to complete: docs/hooks.md, "Failure semantics".
 // Control calls are serialised by the manager; they must not be made from a callback
 // (kNestedCall). Callbacks run with the recursion guard set and may not block for long:
 // a grace period waits for them (kBusy after HookManagerOptions::grace_timeout).
