@@ -1,6 +1,7 @@
 // The C API (rvjit/hooks.h): thin wrappers over HookManager.
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "rvjit/hooks.h"
 #include "rvjit/hooks/hook_manager.h"
@@ -69,6 +70,19 @@ uintptr_t rvjit_hook_install(rvjit_hook_manager* m, const uint8_t* code, size_t 
     put_error(Error(rvjit::ErrorCode::kInvalidArgument, "null manager, code or name"), err, err_size);
     return 0;
   }
+  if (layout != RVJIT_SITE_ONE_WORD && layout != RVJIT_SITE_TWO_WORD) {
+    put_error(Error(rvjit::ErrorCode::kInvalidArgument,
+                    "unknown site layout " + std::to_string(static_cast<int>(layout))),
+              err, err_size);
+    return 0;
+  }
+  if (site_offset > size) {  // also keeps the offset from being truncated to 32 bits
+    put_error(Error(rvjit::ErrorCode::kInvalidArgument,
+                    "site offset " + std::to_string(site_offset) + " lies beyond the code's " +
+                        std::to_string(size) + " bytes"),
+              err, err_size);
+    return 0;
+  }
   const auto l = static_cast<rvjit::SiteLayout>(layout);
   rvjit::AssembledCode ac;
   ac.code.assign(code, code + size);
@@ -120,6 +134,10 @@ int rvjit_hook_swap(rvjit_hook_manager* m, uint64_t id, rvjit_hook_fn entry, rvj
 
 int rvjit_hook_unregister(rvjit_hook_manager* m, uint64_t id, char* err, size_t err_size) {
   return status(m ? m->impl->unregister(id) : null_manager(), err, err_size);
+}
+
+int rvjit_hook_synchronize(rvjit_hook_manager* m, char* err, size_t err_size) {
+  return status(m ? m->impl->synchronize() : null_manager(), err, err_size);
 }
 
 }  // extern "C"

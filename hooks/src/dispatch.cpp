@@ -108,6 +108,9 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
     const HookSlot* slot = slot_of(e.function);
     const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
     if (d != nullptr) {
+      // The caller sees errno as the function left it, whatever the callbacks did.
+      int* const err = st->errno_location;
+      const int saved_errno = *err;
       st->in_callback = true;
       rvjit_hook_ctx ctx{};
       ctx.function = e.function;
@@ -121,6 +124,7 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
         if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) cb->exit(&ctx, cb->user_data);
       }
       st->in_callback = false;
+      *err = saved_errno;
     }
     leave(st, s);
   }

@@ -1,11 +1,14 @@
 // HookManager (hook_manager.h): the control side. Every control operation
-//   1. recomputes which ops each function should carry (registration order),
-//   2. publishes new SiteDispatch lists for functions whose set changed (data),
-//   3. patches the sites whose state changes, all in ONE batch with ONE sync,
-//   4. unpublishes lists of sites it disabled, then
-//   5. runs one grace period and frees everything it replaced.
+//   1. changes the configuration (an ops enabled, a filter, a new function),
+//   2. applies it as ONE transaction (Impl::apply): new SiteDispatch lists for sites it
+//      enables are published, the sites whose state changes are patched in ONE batch with
+//      ONE sync, then the other lists change; if the batch fails, the lists are put back
+//      and the configuration change is reverted, so a failed call leaves the manager and
+//      the code as they were;
+//   3. runs one grace period and frees everything it replaced.
 // Order matters: a site is enabled only after its list is published, and a list is taken
 // away only after its site is disabled, so an enabled site never finds stale data.
+// Trampoline sets are written and synced at install, before any site can link to them.
 #include "rvjit/hooks/hook_manager.h"
 
 #include <algorithm>
@@ -15,6 +18,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "fork_guard.h"
 #include "hook_slot.h"
 #include "site_patch.h"
 #include "thread_state.h"
@@ -37,8 +41,9 @@ struct FunctionRec {
   CodeHandle handle;
   InstalledCode code;
   SiteLayout layout = SiteLayout::kOneWord;
-  uintptr_t trampoline = 0;  // entry trampoline of its layout
+  uintptr_t trampoline = 0;  // entry trampoline of its layout, bound at install
   bool site_enabled = false;
+  bool word1_bound = false;  // two_word: word 1 holds its `jalr` (written once)
   std::vector<OpsRecord*> attached;  // what slot.dispatch lists
 };
 
@@ -46,6 +51,11 @@ struct OpsEntry {
   std::unique_ptr<OpsRecord> record;
   HookFilter filter;
   bool enabled = false;
+};
+
+struct TrampolineRec {
+  TrampolineSet set;
+  bool synced = false;  // every thread can fetch it: sites may link to it
 };
 
 SiteDispatch* make_dispatch(const std::vector<OpsRecord*>& ops) {
@@ -68,6 +78,44 @@ Error check_ops(const rvjit_hook_ops& ops) {
   return Error();
 }
 
+uint32_t read_word(const AssembledCode& code, size_t offset) {
+  uint32_t w;
+  std::memcpy(&w, code.code.data() + offset, 4);
+  return w;
+}
+
+// The one hook site of `code`, checked: inside the code, 8-aligned after an 8-byte hook
+// word, and holding the disabled pattern (emit_hook_prologue).
+Result<const PatchSiteMark*> find_site(const AssembledCode& code, std::string_view name) {
+  auto bad = [&](const std::string& why) {
+    return Error(ErrorCode::kInvalidArgument, "hooks install '" + std::string(name) + "': " + why);
+  };
+  const PatchSiteMark* site = nullptr;
+  for (const PatchSiteMark& m : code.patch_sites) {
+    if (!is_hook_site_tag(m.tag)) continue;
+    if (site) return bad("more than one hook site");
+    site = &m;
+  }
+  if (!site) return bad("no hook site (emit_hook_prologue)");
+  const SiteLayout layout = hook_site_layout(site->tag);
+  const size_t size = code.code.size(), len = site_size(layout);
+  if (site->length != len) return bad("the site mark's length is not the layout's");
+  if (site->offset > size || size - site->offset < len)
+    return bad("the site at offset " + std::to_string(site->offset) + " (" + std::to_string(len) +
+               " bytes) lies beyond the code's " + std::to_string(size) + " bytes");
+  if (site->offset < 8 || site->offset % 8 != 0 || code.alignment < 8)
+    return bad("the hook word before the site is not 8-byte aligned");
+  const bool disabled =
+      layout == SiteLayout::kOneWord
+          ? read_word(code, site->offset) == kDisabledOneWord
+          : read_word(code, site->offset) == kDisabledTwoWord0 &&
+                read_word(code, site->offset + 4) == kUnboundTwoWord1;
+  if (!disabled)
+    return bad(std::string("the bytes at the site are not a disabled ") + site_layout_name(layout) +
+               " site (emit_hook_prologue)");
+  return site;
+}
+
 }  // namespace
 
 struct HookManager::Impl {
@@ -76,15 +124,19 @@ struct HookManager::Impl {
   mutable std::mutex mu;  // serialises control operations (not taken by dispatchers)
   std::vector<std::unique_ptr<FunctionRec>> functions;
   std::unordered_map<std::string, FunctionRec*> by_name;
+  // Records of installs that failed after publication: their HookSlot stays valid for as
+  // long as the manager (a hook word points at it).
+  std::vector<std::unique_ptr<FunctionRec>> failed_installs;
   std::vector<OpsEntry> ops;  // registration order
   uint64_t next_id = 1;
-  std::map<uintptr_t, TrampolineSet> trampolines;  // by entry_one_word address
+  std::map<uintptr_t, TrampolineRec> trampolines;  // by entry_one_word address
   HookStats stats;
 
-  // Replaced data, freed after the next grace period.
+  // Replaced data, freed after the next grace period; ids unregistered whose data is in it.
   std::vector<const SiteDispatch*> retired_dispatch;
   std::vector<const Callbacks*> retired_callbacks;
   std::vector<std::unique_ptr<OpsRecord>> retired_ops;
+  std::vector<HookOpsId> pending_unregister;
 
   Impl(CodeCache& c, const HookManagerOptions& o) : cache(c), opt(o) {}
 
@@ -96,6 +148,12 @@ struct HookManager::Impl {
   Error unknown(HookOpsId id, const char* what) {
     return Error(ErrorCode::kNotFound, std::string(what) + ": no hook ops with id " + std::to_string(id));
   }
+  std::vector<FunctionRec*> all_functions() {
+    std::vector<FunctionRec*> out;
+    out.reserve(functions.size());
+    for (auto& f : functions) out.push_back(f.get());
+    return out;
+  }
 
   std::vector<OpsRecord*> wanted(const FunctionRec& f) const {
     std::vector<OpsRecord*> out;
@@ -105,20 +163,28 @@ struct HookManager::Impl {
   }
 
   Result<TrampolineSet> trampoline_for(const FunctionRec& f);
+  Error write_trampoline_set(const FunctionRec& f, TrampolineSet* out);
+  Error sync_trampolines(TrampolineRec& t);
+  Error bind(FunctionRec& f);
   Error apply(const std::vector<FunctionRec*>& scope);
+  // mutate(); apply to every function; on error revert() (apply already put the lists and
+  // the code back), so the call fails with nothing changed.
+  template <class Mutate, class Revert>
+  Error transact(Mutate mutate, Revert revert) {
+    mutate();
+    Error err = apply(all_functions());
+    if (err) revert();
+    return err;
+  }
   Error reclaim();
+  // After a call whose guarantee does not depend on freeing (enable, disable, ...): a
+  // grace period that times out keeps the data for the next one.
+  void reclaim_when_possible() { (void)reclaim(); }
 };
 
-// A trampoline set within jal reach of the function's site, reusing one when possible
-// (regions are <= 1 MiB, so at most a few sets exist).
-Result<TrampolineSet> HookManager::Impl::trampoline_for(const FunctionRec& f) {
-  const uintptr_t site = f.slot.entry;
-  auto it = trampolines.lower_bound(site > kJalReach ? site - kJalReach + 64 : 0);
-  for (; it != trampolines.end() && it->first < site + kJalReach - 64; ++it) {
-    const int64_t d1 = static_cast<int64_t>(it->second.entry_one_word) - static_cast<int64_t>(site);
-    const int64_t d2 = static_cast<int64_t>(it->second.entry_two_word) - static_cast<int64_t>(site);
-    if (enc::is_int<21>(d1) && enc::is_int<21>(d2)) return it->second;
-  }
+// Writes a new trampoline set in the function's region (plain stores through the code
+// cache; nothing can reach it yet).
+Error HookManager::Impl::write_trampoline_set(const FunctionRec& f, TrampolineSet* out) {
   Result<AssembledTrampolines> t = assemble_trampolines();
   if (!t.ok()) return t.error();
   const std::vector<uint8_t>& bytes = t->code.code;
@@ -129,76 +195,128 @@ Result<TrampolineSet> HookManager::Impl::trampoline_for(const FunctionRec& f) {
   const uintptr_t base = (*slot + 7) & ~uintptr_t{7};
   std::vector<uint8_t> image = bytes;
   if (Error e = apply_relocations(image.data(), base, t->code)) return e;
-  // Written before any site points at it; the batch's sync makes it visible with the site.
   if (Error e = patch_insn_write(reinterpret_cast<void*>(base), image.data(), image.size()))
     return e;
-  TrampolineSet set{base + t->entry_one_word_offset, base + t->entry_two_word_offset,
-                    base + t->ret_offset};
-  trampolines.emplace(set.entry_one_word, set);
+  (void)notify(opt.patch_observer, HookPatchEvent{HookPatchEvent::Kind::kTrampolineWritten, base,
+                                                  image.size(), 0, SyncStrategy::kAuto});
+  *out = TrampolineSet{base + t->entry_one_word_offset, base + t->entry_two_word_offset,
+                       base + t->ret_offset};
+  return Error();
+}
+
+// Makes a written set fetchable by every thread before any site links to it (as Linux
+// syncs a BPF trampoline before text_poke links it): under Ziccif another hart could fetch
+// a new `jal` before the batch's sync and then trampoline bytes it never synced.
+Error HookManager::Impl::sync_trampolines(TrampolineRec& t) {
+  if (t.synced) return Error();
+  const SyncStrategy s = resolve_sync(opt.sync, cache.policy(), false);
+  if (Error e = sync_all_threads(s, opt.rendezvous_timeout, opt.patch_observer)) return e;
+  t.synced = true;
+  ++stats.trampoline_syncs;
+  return Error();
+}
+
+// A synced trampoline set within jal reach of the function's site, reusing one when
+// possible (regions are <= 1 MiB, so at most a few sets exist).
+Result<TrampolineSet> HookManager::Impl::trampoline_for(const FunctionRec& f) {
+  const uintptr_t site = f.slot.entry;
+  auto it = trampolines.lower_bound(site > kJalReach ? site - kJalReach + 64 : 0);
+  for (; it != trampolines.end() && it->first < site + kJalReach - 64; ++it) {
+    const int64_t d1 = static_cast<int64_t>(it->second.set.entry_one_word) - static_cast<int64_t>(site);
+    const int64_t d2 = static_cast<int64_t>(it->second.set.entry_two_word) - static_cast<int64_t>(site);
+    if (!enc::is_int<21>(d1) || !enc::is_int<21>(d2)) continue;
+    if (Error e = sync_trampolines(it->second)) return e;  // an earlier sync failed
+    return it->second.set;
+  }
+  TrampolineSet set;
+  if (Error e = write_trampoline_set(f, &set)) return e;
+  TrampolineRec& rec = trampolines.emplace(set.entry_one_word, TrampolineRec{set, false}).first->second;
+  if (Error e = sync_trampolines(rec)) return e;  // kept unsynced: the next use retries
   return set;
 }
 
+// At install: the function's trampolines, fixed for its lifetime (a two_word site's word 1
+// is written once, so its target can never change).
+Error HookManager::Impl::bind(FunctionRec& f) {
+  Result<TrampolineSet> t = trampoline_for(f);
+  if (!t.ok()) return t.error();
+  f.trampoline = f.layout == SiteLayout::kOneWord ? t->entry_one_word : t->entry_two_word;
+  // release: visible to a dispatcher before the site that leads there is enabled.
+  f.slot.return_trampoline.store(t->ret, std::memory_order_release);
+  return Error();
+}
+
 Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
-  std::vector<SitePatch> patches;
-  std::vector<FunctionRec*> to_enable, to_disable;
+  enum class Action { kData, kEnable, kDisable };
+  struct Step {
+    FunctionRec* f;
+    std::vector<OpsRecord*> want;
+    Action action;
+    SiteDispatch* list = nullptr;  // the new list (nullptr: none)
+  };
+  std::vector<Step> steps;
   for (FunctionRec* f : scope) {
     std::vector<OpsRecord*> want = wanted(*f);
     if (want == f->attached) continue;
-    if (want.empty()) {
-      // Keep the list until the site no longer jumps (below, after the batch).
-      if (f->site_enabled) {
-        patches.push_back(SitePatch{f->slot.entry, 0, f->layout, false});
-        to_disable.push_back(f);
-      }
-      continue;
-    }
-    SiteDispatch* d = make_dispatch(want);
-    if (!d) return Error(ErrorCode::kOutOfMemory, "hooks: no memory for a dispatch list");
-    // release: the list's contents before its pointer (pairs with the dispatcher's acquire).
-    const SiteDispatch* old = f->slot.dispatch.exchange(d, std::memory_order_acq_rel);
-    if (old) retired_dispatch.push_back(old);
-    f->attached = std::move(want);
-    if (f->site_enabled) continue;  // data only: the site already jumps
-    if (f->trampoline == 0) {
-      Result<TrampolineSet> t = trampoline_for(*f);
-      if (!t.ok()) return t.error();
-      f->trampoline = f->layout == SiteLayout::kOneWord ? t->entry_one_word : t->entry_two_word;
-      // release: visible to a dispatcher before the site that leads there is enabled.
-      f->slot.return_trampoline.store(t->ret, std::memory_order_release);
-    }
-    patches.push_back(SitePatch{f->slot.entry, f->trampoline, f->layout, true});
-    to_enable.push_back(f);
+    const Action a = want.empty() ? (f->site_enabled ? Action::kDisable : Action::kData)
+                                  : (f->site_enabled ? Action::kData : Action::kEnable);
+    steps.push_back(Step{f, std::move(want), a});
   }
+  // 1. Every new list, before anything visible changes.
+  for (Step& s : steps) {
+    if (s.want.empty()) continue;
+    s.list = make_dispatch(s.want);
+    if (!s.list) {
+      for (Step& t : steps) std::free(t.list);
+      return Error(ErrorCode::kOutOfMemory, "hooks: no memory for a dispatch list");
+    }
+  }
+  // 2. Sites about to be enabled get their lists first (they do not jump yet).
+  // release: the list's contents before its pointer (pairs with the dispatcher's acquire).
+  std::vector<SitePatch> patches;
+  for (Step& s : steps) {
+    if (s.action == Action::kData) continue;
+    FunctionRec* f = s.f;
+    const bool enable = s.action == Action::kEnable;
+    if (enable) (void)f->slot.dispatch.exchange(s.list, std::memory_order_acq_rel);  // was nullptr
+    patches.push_back(SitePatch{f->slot.entry, f->trampoline, f->layout, enable,
+                                enable && f->layout == SiteLayout::kTwoWord && !f->word1_bound});
+  }
+  // 3. One batch, one sync. On failure the code is as it was: put the lists back.
   if (!patches.empty()) {
-    Result<SyncStrategy> used =
-        patch_sites(patches, opt.sync, cache.policy(), opt.rendezvous_timeout);
+    BatchOptions bo{opt.sync, cache.policy(), opt.rendezvous_timeout, &opt.patch_observer};
+    Result<SyncStrategy> used = patch_sites(patches, bo);
     if (!used.ok()) {
-      // Nothing was patched (the rendezvous aborts before its callback runs; sites are
-      // encoded before any write). Sites that were to be enabled lose their new lists;
-      // the caller restores its own state and applies again.
-      for (FunctionRec* f : to_enable) {
-        const SiteDispatch* d = f->slot.dispatch.exchange(nullptr, std::memory_order_acq_rel);
-        if (d) retired_dispatch.push_back(d);
-        f->attached.clear();
+      for (Step& s : steps) {
+        if (s.action == Action::kEnable) {
+          s.f->slot.dispatch.store(nullptr, std::memory_order_release);
+          retired_dispatch.push_back(s.list);  // a stale-fetching thread may hold it
+        } else {
+          std::free(s.list);  // never published
+        }
       }
-      (void)reclaim();
       return used.error();
     }
-    for (FunctionRec* f : to_enable) f->site_enabled = true;
     ++stats.batches;
     ++stats.syncs;
     stats.sites_patched += patches.size();
     stats.last_sync = *used;
   }
-  // Disabled sites no longer jump; now take their lists away (a thread already past the
-  // site finds nullptr or the old list, which stays valid until the grace period).
-  for (FunctionRec* f : to_disable) {
-    f->site_enabled = false;
-    f->attached.clear();
-    const SiteDispatch* old = f->slot.dispatch.exchange(nullptr, std::memory_order_acq_rel);
-    if (old) retired_dispatch.push_back(old);
+  // 4. Commit. Disabled sites no longer jump: take their lists away (a thread already past
+  // the site finds nullptr or the old list, which stays valid until the grace period).
+  for (Step& s : steps) {
+    FunctionRec* f = s.f;
+    if (s.action == Action::kEnable) {
+      f->site_enabled = true;
+      f->word1_bound |= f->layout == SiteLayout::kTwoWord;
+    } else {
+      if (s.action == Action::kDisable) f->site_enabled = false;
+      const SiteDispatch* old = f->slot.dispatch.exchange(s.list, std::memory_order_acq_rel);
+      if (old) retired_dispatch.push_back(old);
+    }
+    f->attached = std::move(s.want);
   }
-  return reclaim();
+  return Error();
 }
 
 Error HookManager::Impl::reclaim() {
@@ -211,10 +329,13 @@ Error HookManager::Impl::reclaim() {
   retired_dispatch.clear();
   retired_callbacks.clear();
   retired_ops.clear();
+  pending_unregister.clear();
   return Error();
 }
 
-HookManager::HookManager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HookManager::HookManager(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  track_manager_mutex(&impl_->mu);
+}
 
 Result<std::unique_ptr<HookManager>> HookManager::create(CodeCache& cache,
                                                          const HookManagerOptions& options) {
@@ -224,40 +345,27 @@ Result<std::unique_ptr<HookManager>> HookManager::create(CodeCache& cache,
 }
 
 HookManager::~HookManager() {
+  untrack_manager_mutex(&impl_->mu);
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (OpsEntry& e : impl_->ops) {
     impl_->retired_callbacks.push_back(e.record->callbacks.load(std::memory_order_relaxed));
     e.enabled = false;
   }
-  std::vector<FunctionRec*> all;
-  for (auto& f : impl_->functions) all.push_back(f.get());
-  (void)impl_->apply(all);
+  (void)impl_->apply(impl_->all_functions());
+  (void)impl_->reclaim();
   for (auto& f : impl_->functions) (void)impl_->cache.release(f->handle);
 }
 
 Result<HookedFunction> HookManager::install(const AssembledCode& code, std::string_view name) {
-  const PatchSiteMark* site = nullptr;
-  for (const PatchSiteMark& m : code.patch_sites) {
-    if (!is_hook_site_tag(m.tag)) continue;
-    if (site)
-      return Error(ErrorCode::kInvalidArgument,
-                   "hooks install '" + std::string(name) + "': more than one hook site");
-    site = &m;
-  }
-  if (!site)
-    return Error(ErrorCode::kInvalidArgument,
-                 "hooks install '" + std::string(name) + "': no hook site (emit_hook_prologue)");
-  const SiteLayout layout = hook_site_layout(site->tag);
-  if (site->offset < 8 || site->offset % 8 != 0 || code.alignment < 8 ||
-      site->length != site_size(layout))
-    return Error(ErrorCode::kInvalidArgument,
-                 "hooks install '" + std::string(name) + "': the hook word before the site is not 8-byte aligned");
+  Result<const PatchSiteMark*> found = find_site(code, name);
+  if (!found.ok()) return found.error();
+  const PatchSiteMark* site = *found;
 
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto rec = std::make_unique<FunctionRec>();
   rec->name = std::string(name);
   rec->slot.name = rec->name.c_str();
-  rec->layout = layout;
+  rec->layout = hook_site_layout(site->tag);
   // The hook word points at the slot from the moment the code is published; it never
   // changes afterwards, so dispatchers read it with a plain load.
   AssembledCode copy = code;
@@ -269,9 +377,22 @@ Result<HookedFunction> HookManager::install(const AssembledCode& code, std::stri
   rec->handle = ic->handle;
   rec->slot.entry = ic->entry + site->offset;
   FunctionRec* f = rec.get();
-  impl_->functions.push_back(std::move(rec));
-  impl_->by_name[f->name] = f;
-  if (Error e = impl_->apply({f})) return e;
+  Error err = impl_->bind(*f);
+  if (!err) {
+    impl_->functions.push_back(std::move(rec));
+    impl_->by_name[f->name] = f;
+    err = impl_->apply({f});
+    if (err) {  // nothing attached (apply is all or nothing): take it out again
+      rec = std::move(impl_->functions.back());
+      impl_->functions.pop_back();
+      impl_->by_name.erase(f->name);
+    }
+  }
+  if (err) {
+    (void)impl_->cache.release(f->handle);  // never handed out, never enabled
+    impl_->failed_installs.push_back(std::move(rec));
+    return err;
+  }
   return HookedFunction{f->code, f->slot.entry, f->layout};
 }
 
@@ -287,27 +408,15 @@ Result<HookOpsId> HookManager::register_ops(const rvjit_hook_ops& ops, HookFilte
   return id;
 }
 
-namespace {
-std::vector<FunctionRec*> all_functions(std::vector<std::unique_ptr<FunctionRec>>& v) {
-  std::vector<FunctionRec*> out;
-  out.reserve(v.size());
-  for (auto& f : v) out.push_back(f.get());
-  return out;
-}
-}  // namespace
-
 Error HookManager::enable(HookOpsId id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   OpsEntry* e = impl_->find_ops(id);
   if (!e) return impl_->unknown(id, "enable");
   if (e->enabled) return Error();
-  e->enabled = true;
-  Error err = impl_->apply(all_functions(impl_->functions));
-  if (err) {
-    e->enabled = false;
-    (void)impl_->apply(all_functions(impl_->functions));  // data only: nothing to patch back
-  }
-  return err;
+  if (Error err = impl_->transact([&] { e->enabled = true; }, [&] { e->enabled = false; }))
+    return err;
+  impl_->reclaim_when_possible();
+  return Error();
 }
 
 Error HookManager::disable(HookOpsId id) {
@@ -315,27 +424,24 @@ Error HookManager::disable(HookOpsId id) {
   OpsEntry* e = impl_->find_ops(id);
   if (!e) return impl_->unknown(id, "disable");
   if (!e->enabled) return Error();
-  e->enabled = false;
-  Error err = impl_->apply(all_functions(impl_->functions));
-  if (err) {
-    e->enabled = true;
-    (void)impl_->apply(all_functions(impl_->functions));
-  }
-  return err;
+  if (Error err = impl_->transact([&] { e->enabled = false; }, [&] { e->enabled = true; }))
+    return err;
+  impl_->reclaim_when_possible();
+  return Error();
 }
 
 Error HookManager::set_filter(HookOpsId id, HookFilter filter) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   OpsEntry* e = impl_->find_ops(id);
   if (!e) return impl_->unknown(id, "set_filter");
-  std::swap(e->filter, filter);
-  if (!e->enabled) return Error();
-  Error err = impl_->apply(all_functions(impl_->functions));
-  if (err) {
-    std::swap(e->filter, filter);
-    (void)impl_->apply(all_functions(impl_->functions));
+  auto exchange = [&] { std::swap(e->filter, filter); };
+  if (!e->enabled) {
+    exchange();
+    return Error();
   }
-  return err;
+  if (Error err = impl_->transact(exchange, exchange)) return err;
+  impl_->reclaim_when_possible();
+  return Error();
 }
 
 Error HookManager::swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, void* user_data) {
@@ -347,7 +453,7 @@ Error HookManager::swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, v
   if (Error err = check_ops(next)) return err;
   // release: the new Callbacks' fields before the pointer (pairs with the dispatchers'
   // acquire). The old one is freed only after the grace period: no thread enters it after
-  // swap() returns, and none is still inside it.
+  // swap() returns, and none is still inside it (kBusy: synchronize() completes it).
   const Callbacks* old = e->record->callbacks.exchange(
       new Callbacks{entry, exit, user_data, cur->flags}, std::memory_order_acq_rel);
   impl_->retired_callbacks.push_back(old);
@@ -356,16 +462,15 @@ Error HookManager::swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, v
 
 Error HookManager::unregister(HookOpsId id) {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  auto& pending = impl_->pending_unregister;
+  if (std::find(pending.begin(), pending.end(), id) != pending.end())
+    return impl_->reclaim();  // an earlier call detached it; wait again
   OpsEntry* e = impl_->find_ops(id);
   if (!e) return impl_->unknown(id, "unregister");
   // 1. Detach it from every site (one batch). On failure it stays registered as it was.
   if (e->enabled) {
-    e->enabled = false;
-    if (Error err = impl_->apply(all_functions(impl_->functions))) {
-      e->enabled = true;
-      (void)impl_->apply(all_functions(impl_->functions));
+    if (Error err = impl_->transact([&] { e->enabled = false; }, [&] { e->enabled = true; }))
       return err;
-    }
   }
   // 2. No list names it any more; after one grace period no thread can still hold it.
   auto it = std::find_if(impl_->ops.begin(), impl_->ops.end(),
@@ -373,6 +478,12 @@ Error HookManager::unregister(HookOpsId id) {
   impl_->retired_callbacks.push_back(it->record->callbacks.load(std::memory_order_relaxed));
   impl_->retired_ops.push_back(std::move(it->record));
   impl_->ops.erase(it);
+  pending.push_back(id);  // until the grace period completes
+  return impl_->reclaim();
+}
+
+Error HookManager::synchronize() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->reclaim();
 }
 

@@ -14,10 +14,17 @@ void emit_hook_prologue(Assembler& a, SiteLayout layout, Label entry) {
   a.emit32(0);  // hook word, high half
   a.bind(entry);
   a.mark_patch_site(site_size(layout), hook_site_tag(layout));
-  // Raw 4-byte nops: with auto-compression a.nop() could pick c.nop, and the site must
-  // be whole words that one aligned store (one_word) can switch.
-  a.emit32(enc::kNop);
-  if (layout == SiteLayout::kTwoWord) a.emit32(enc::kNop);
+  // Raw 4-byte words: with auto-compression a.nop() could pick c.nop, and the site must
+  // be whole words that one aligned store can switch.
+  if (layout == SiteLayout::kOneWord) {
+    a.emit32(kDisabledOneWord);
+  } else {
+    a.emit32(kDisabledTwoWord0);  // skips word 1: disabled cost is one instruction
+    a.emit32(kUnboundTwoWord1);
+  }
 }
 
 }  // namespace rvjit
+
+static_assert(rvjit::kDisabledTwoWord0 == rvjit::enc::j_type(rvjit::enc::kOpJal, 0, 8));
+static_assert(rvjit::kDisabledOneWord == rvjit::enc::kNop && rvjit::kUnboundTwoWord1 == rvjit::enc::kNop);

@@ -12,28 +12,62 @@ namespace rvjit::hooks_internal {
 namespace {
 
 constexpr unsigned kT0 = 5;
+using Kind = HookPatchEvent::Kind;
 
-struct Encoded {
-  uintptr_t at;
-  uint32_t words[2];
-  size_t len;
-};
-
-Error write_all(const std::vector<Encoded>& enc, bool atomic_words) {
-  for (const Encoded& e : enc) {
-    const PatchFlags flags = (atomic_words && e.len == 4) ? PatchFlags::kAtomicWord : PatchFlags::kNone;
-    if (Error err = patch_insn_write(reinterpret_cast<void*>(e.at), e.words, e.len, flags))
-      return err;
-  }
+Error write_all(const std::vector<SiteWrite>& writes, bool atomic_words) {
+  const PatchFlags flags = atomic_words ? PatchFlags::kAtomicWord : PatchFlags::kNone;
+  for (const SiteWrite& w : writes)
+    if (Error err = patch_insn_write(reinterpret_cast<void*>(w.at), &w.word, 4, flags)) return err;
   return Error();
+}
+
+void report_writes(const HookPatchObserver* observer, const std::vector<SiteWrite>& writes) {
+  if (!observer || !*observer) return;
+  for (const SiteWrite& w : writes)
+    (void)(*observer)(HookPatchEvent{Kind::kSiteWritten, w.at, 4, w.word, SyncStrategy::kAuto});
+}
+
+Error sync_step(SyncStrategy used) {
+  if (used == SyncStrategy::kMembarrier) return membarrier_sync_core();
+  if (used == SyncStrategy::kFlushSyscall) return flush_icache_all_threads();
+  return Error();
+}
+
+// Membarrier / flush path: one aligned store per word, then one sync. A failed sync puts
+// word 0 of every site back (`undo`) so the code matches the manager's unchanged state.
+Result<SyncStrategy> write_then_sync(const std::vector<SiteWrite>& writes,
+                                     const std::vector<SiteWrite>& undo, SyncStrategy used,
+                                     const BatchOptions& o) {
+  if (Error err = write_all(writes, true)) {
+    (void)write_all(undo, true);  // the words written before the failure
+    return err;
+  }
+  report_writes(o.observer, writes);
+  Error sync = notify(o.observer ? *o.observer : HookPatchObserver{},
+                      HookPatchEvent{Kind::kSyncBegin, 0, 0, 0, used});
+  if (!sync) sync = sync_step(used);
+  if (sync) {
+    (void)write_all(undo, true);
+    report_writes(o.observer, undo);
+    (void)sync_step(used);  // best effort: the restored words are what every hart had
+    local_fence_i();
+    return Error(sync.code(), sync.message() + " (the sites were restored)");
+  }
+  local_fence_i();
+  (void)notify(o.observer ? *o.observer : HookPatchObserver{},
+               HookPatchEvent{Kind::kSyncDone, 0, 0, 0, used});
+  return used;
 }
 
 }  // namespace
 
-Error encode_site(const SitePatch& p, uint32_t words[2], size_t* len) {
-  *len = site_size(p.layout);
+Error notify(const HookPatchObserver& observer, const HookPatchEvent& event) {
+  return observer ? observer(event) : Error();
+}
+
+Error encode_site(const SitePatch& p, std::vector<SiteWrite>& out) {
   if (!p.enable) {
-    words[0] = words[1] = enc::kNop;
+    out.push_back({p.entry, p.layout == SiteLayout::kOneWord ? kDisabledOneWord : kDisabledTwoWord0});
     return Error();
   }
   const int64_t off = static_cast<int64_t>(p.trampoline) - static_cast<int64_t>(p.entry);
@@ -41,20 +75,21 @@ Error encode_site(const SitePatch& p, uint32_t words[2], size_t* len) {
     if (!enc::is_int<21>(off))
       return Error(ErrorCode::kBranchOutOfRange,
                    "hooks: trampoline " + std::to_string(off) + " bytes from a one_word site");
-    words[0] = enc::j_type(enc::kOpJal, kT0, off);  // jal t0, trampoline
+    out.push_back({p.entry, enc::j_type(enc::kOpJal, kT0, off)});  // jal t0, trampoline
     return Error();
   }
   if (!enc::fits_hi_lo(off))
     return Error(ErrorCode::kBranchOutOfRange, "hooks: trampoline beyond +-2 GiB of a two_word site");
   const enc::HiLo hl = enc::split_hi_lo(off);
-  words[0] = enc::u_type(enc::kOpAuipc, kT0, hl.hi20);               // auipc t0, hi
-  words[1] = enc::i_type(enc::kOpJalr, 0, kT0, kT0, hl.lo12);        // jalr t0, lo(t0)
+  if (p.bind)  // word 1 first: word 0 is still `j .+8`, nothing runs word 1 yet
+    out.push_back({p.entry + 4, enc::i_type(enc::kOpJalr, 0, kT0, kT0, hl.lo12)});  // jalr t0, lo(t0)
+  out.push_back({p.entry, enc::u_type(enc::kOpAuipc, kT0, hl.hi20)});  // auipc t0, hi
   return Error();
 }
 
 SyncStrategy resolve_sync(SyncStrategy requested, WxPolicy policy, bool any_two_word) {
-  // A two_word site can only change with every thread parked (a thread between its two
-  // words is moved back by the rendezvous); under flip the write window parks them anyway.
+  // two_word sites keep the seed's strategy (the reference the layout is there for); under
+  // flip the write window parks every thread anyway.
   if (any_two_word || policy == WxPolicy::kFlip) return SyncStrategy::kStopTheWorld;
   const CoherenceProbe& probe = coherence_init();
   const bool membarrier = probe.membarrier_sync_core.status == ProbeStatus::kAvailable;
@@ -73,50 +108,62 @@ SyncStrategy resolve_sync(SyncStrategy requested, WxPolicy policy, bool any_two_
   return SyncStrategy::kStopTheWorld;
 }
 
-Result<SyncStrategy> patch_sites(std::span<const SitePatch> patches, SyncStrategy requested,
-                                 WxPolicy policy, std::chrono::milliseconds rendezvous_timeout) {
-  std::vector<Encoded> enc;
-  enc.reserve(patches.size());
-  std::vector<PcFixupRange> fixups;
+Error sync_all_threads(SyncStrategy used, std::chrono::milliseconds rendezvous_timeout,
+                       const HookPatchObserver& observer) {
+  if (Error e = notify(observer, HookPatchEvent{Kind::kSyncBegin, 0, 0, 0, used})) return e;
+  if (used == SyncStrategy::kStopTheWorld) {
+    // Every parked thread executes FENCE.I after the release, the caller before return.
+    StopOptions opt;
+    opt.timeout = rendezvous_timeout;
+    if (Error e = stop_the_world([] { return Error(); }, opt)) return e;
+  } else {
+    if (Error e = sync_step(used)) return e;
+    local_fence_i();
+  }
+  (void)notify(observer, HookPatchEvent{Kind::kSyncDone, 0, 0, 0, used});
+  return Error();
+}
+
+Result<SyncStrategy> patch_sites(std::span<const SitePatch> patches, const BatchOptions& o) {
+  std::vector<SiteWrite> writes, undo;
+  writes.reserve(patches.size() + 1);
   bool any_two_word = false;
   for (const SitePatch& p : patches) {
-    Encoded e{p.entry, {0, 0}, 0};
-    if (Error err = encode_site(p, e.words, &e.len)) return err;
-    enc.push_back(e);
-    if (p.layout == SiteLayout::kTwoWord) {
-      any_two_word = true;
-      fixups.push_back(PcFixupRange{p.entry, p.entry + 8});
-    }
+    if (Error err = encode_site(p, writes)) return err;
+    SitePatch before = p;  // the state each site is in now, for the undo of a failed sync
+    before.enable = !p.enable;
+    before.bind = false;
+    if (Error err = encode_site(before, undo)) return err;
+    any_two_word |= p.layout == SiteLayout::kTwoWord;
   }
-  const SyncStrategy used = resolve_sync(requested, policy, any_two_word);
-  if (enc.empty()) return used;
+  const SyncStrategy used = resolve_sync(o.requested, o.policy, any_two_word);
+  if (writes.empty()) return used;
 
   // As ftrace holds text_mutex around stop_machine: a parked thread must not hold it.
   std::lock_guard<std::recursive_mutex> text(text_lock());
-  if (used == SyncStrategy::kStopTheWorld) {
-    // The seed: every registered thread parks; we write; the release increment frees them;
-    // each runs FENCE.I before it returns to JIT code (stop_the_world.h), the caller too.
-    StopOptions opt;
-    opt.timeout = rendezvous_timeout;
-    opt.fixups = fixups;
-    // One flip window for the whole batch (PatchBatch): every other thread is parked.
-    auto write_batch = [&]() -> Error {
-      PatchBatch batch;
-      Error err = write_all(enc, false);
-      Error closed = batch.close();
-      return err ? err : closed;
-    };
-    if (Error err = stop_the_world(write_batch, opt)) return err;
-    return used;
-  }
-  // one_word sites, dual_map: each site is one aligned 32-bit store, so a running thread
-  // fetches the old or the new instruction, never a mix (Ziccif). Then one sync makes
-  // every thread execute FENCE.I (membarrier SYNC_CORE / riscv_flush_icache flags 0); the
-  // text lock's release orders our stores before it. The caller fences for itself.
-  if (Error err = write_all(enc, true)) return err;
-  Error sync = used == SyncStrategy::kMembarrier ? membarrier_sync_core() : flush_icache_all_threads();
-  if (sync) return sync;
-  local_fence_i();
+  if (used != SyncStrategy::kStopTheWorld) return write_then_sync(writes, undo, used, o);
+
+  // The seed: every registered thread parks; we write; the release increment frees them;
+  // each runs FENCE.I before it returns to JIT code (stop_the_world.h), the caller too.
+  // No PC fixup: no thread can be between two words that change (site_patch.h), in the
+  // innermost signal frame or any outer one.
+  const HookPatchObserver none;
+  if (Error e = notify(o.observer ? *o.observer : none, HookPatchEvent{Kind::kSyncBegin, 0, 0, 0, used}))
+    return e;
+  StopOptions opt;
+  opt.timeout = o.rendezvous_timeout;
+  // One flip window for the whole batch (PatchBatch): every other thread is parked. No
+  // allocation and no observer in here: a parked thread may hold the malloc lock.
+  auto write_batch = [&]() -> Error {
+    PatchBatch batch;
+    Error err = write_all(writes, false);
+    if (err) (void)write_all(undo, false);  // a half-written batch is never left behind
+    Error closed = batch.close();
+    return err ? err : closed;
+  };
+  if (Error err = stop_the_world(write_batch, opt)) return err;
+  report_writes(o.observer, writes);
+  (void)notify(o.observer ? *o.observer : none, HookPatchEvent{Kind::kSyncDone, 0, 0, 0, used});
   return used;
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <mutex>
 #include <string>
 
@@ -17,19 +18,48 @@ std::atomic<uint64_t> g_shadow_overflows{0};
 std::atomic<uint64_t> g_untraced_threads{0};
 
 // A plain pointer (no destructor, so reaching it never allocates); the slot is given back
-// at thread exit by a pthread key destructor. The key is created by init_thread_states(),
-// before any site can be enabled, so pthread_setspecific in a dispatcher never allocates
-// (an early key index lives in the thread descriptor itself).
+// at thread exit by a pthread key destructor.
 // initial-exec: reached without __tls_get_addr (the library is built -fPIC); in a
 // dlopen'ed library it takes glibc's spare static TLS.
 [[gnu::tls_model("initial-exec")]] thread_local HookThreadState* t_state = nullptr;
 pthread_key_t g_exit_key;
+// Set only when pthread_setspecific on the key never allocates: glibc keeps the values of
+// its first 32 keys (PTHREAD_KEY_2NDLEVEL_SIZE) in the thread descriptor and allocates a
+// second-level block for later ones; musl keeps every value in place. The key is created
+// by a load-time constructor, before the program's own keys, so it is early in practice;
+// if it is not, slots are not given back at thread exit (counted, see leaked_slots()).
 std::atomic<bool> g_exit_key_ready{false};
+std::atomic<uint64_t> g_leaked_slots{0};
+
+bool setspecific_never_allocates(pthread_key_t key) {
+#ifdef __GLIBC__
+  return key < 32;
+#else
+  return true;
+#endif
+}
 
 void release_slot(void* p) {
-  // release: the next owner's acquire CAS sees this thread's last writes.
-  static_cast<HookThreadState*>(p)->owner.store(0, std::memory_order_release);
+  auto* s = static_cast<HookThreadState*>(p);
+  // A thread that exits inside a callback (pthread_exit) leaves seq odd; the next owner
+  // would then read as "outside" while inside and a grace period would not wait for it.
+  // Make it even (never smaller: seq only grows). Only this thread writes it.
+  const uint64_t seq = s->seq.load(std::memory_order_relaxed);
+  s->seq.store(seq + (seq & 1), std::memory_order_relaxed);
+  // release: the next owner's acquire CAS sees this thread's last writes (seq included).
+  s->owner.store(0, std::memory_order_release);
 }
+
+void create_exit_key() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (pthread_key_create(&g_exit_key, release_slot) == 0 && setspecific_never_allocates(g_exit_key))
+      g_exit_key_ready.store(true, std::memory_order_release);
+  });
+}
+
+// Before main and before most libraries create keys: keeps the key among the early ones.
+[[gnu::constructor]] void create_exit_key_at_load() { create_exit_key(); }
 
 [[gnu::noinline]] HookThreadState* claim_state() noexcept {
   const int tid = static_cast<int>(syscall(SYS_gettid));
@@ -40,8 +70,12 @@ void release_slot(void* p) {
         s.owner.compare_exchange_strong(expected, tid, std::memory_order_acquire)) {
       s.in_callback = false;
       s.shadow_top = 0;
+      s.errno_location = &errno;
       t_state = &s;
-      if (g_exit_key_ready.load(std::memory_order_acquire)) pthread_setspecific(g_exit_key, &s);
+      if (g_exit_key_ready.load(std::memory_order_acquire))
+        pthread_setspecific(g_exit_key, &s);  // no allocation: an early key (see above)
+      else
+        g_leaked_slots.fetch_add(1, std::memory_order_relaxed);
       return &s;
     }
   }
@@ -82,11 +116,8 @@ void reset_after_fork() {
 
 void init_thread_states() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    if (pthread_key_create(&g_exit_key, release_slot) == 0)
-      g_exit_key_ready.store(true, std::memory_order_release);
-    pthread_atfork(nullptr, nullptr, reset_after_fork);
-  });
+  create_exit_key();
+  std::call_once(once, [] { pthread_atfork(nullptr, nullptr, reset_after_fork); });
 }
 
 HookThreadState* current_thread_state() noexcept {
@@ -127,5 +158,6 @@ Error grace_period(std::chrono::milliseconds timeout) {
 uint64_t shadow_overflows() noexcept { return g_shadow_overflows.load(std::memory_order_relaxed); }
 void count_shadow_overflow() noexcept { g_shadow_overflows.fetch_add(1, std::memory_order_relaxed); }
 uint64_t untraced_threads() noexcept { return g_untraced_threads.load(std::memory_order_relaxed); }
+uint64_t leaked_slots() noexcept { return g_leaked_slots.load(std::memory_order_relaxed); }
 
 }  // namespace rvjit::hooks_internal

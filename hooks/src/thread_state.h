@@ -32,6 +32,9 @@ struct alignas(64) HookThreadState {
   std::atomic<int> owner{0};  // kernel tid of the owning thread, 0 when free
   bool in_callback = false;
   uint32_t shadow_top = 0;
+  // &errno of the owning thread, taken at claim: the exit dispatcher saves and restores
+  // errno around the callbacks without calling __errno_location on every return.
+  int* errno_location = nullptr;
   ShadowEntry shadow[kShadowDepth];
 };
 
@@ -52,5 +55,7 @@ Error grace_period(std::chrono::milliseconds timeout);
 uint64_t shadow_overflows() noexcept;
 void count_shadow_overflow() noexcept;
 uint64_t untraced_threads() noexcept;
+// Slots never given back at thread exit because the exit key was a late one (thread_state.cpp).
+uint64_t leaked_slots() noexcept;
 
 }  // namespace rvjit::hooks_internal

@@ -64,7 +64,7 @@ typedef enum rvjit_sync_strategy {
 /* Patch-site layouts a function can be compiled with. */
 typedef enum rvjit_site_layout {
   RVJIT_SITE_ONE_WORD = 0,  /* jal t0, trampoline <-> nop: one atomic store, no stop */
-  RVJIT_SITE_TWO_WORD = 1,  /* auipc t0; jalr t0 <-> nop; nop: only inside stop-the-world */
+  RVJIT_SITE_TWO_WORD = 1,  /* auipc t0; jalr t0 <-> j .+8: the seed's stop-the-world */
 } rvjit_site_layout;
 
 typedef struct rvjit_code_cache rvjit_code_cache;     /* a rvjit::CodeCache */
@@ -77,8 +77,10 @@ void rvjit_hook_manager_destroy(rvjit_hook_manager* m);
 
 /* Installs position-independent code of `size` bytes whose hook prologue starts at
  * site_offset: 8 bytes of hook word at site_offset-8 (8-byte aligned), then the disabled
- * site (one or two 4-byte nops) - what rvjit::emit_hook_prologue emits. The code must not
- * need relocations. Returns the entry (the site's address; call it), 0 on error. */
+ * site - one_word: `nop` (0x00000013); two_word: `j .+8` (0x0080006f), `nop` - what
+ * rvjit::emit_hook_prologue emits. The code must not need relocations. Returns the entry
+ * (the site's address; call it), 0 on error: InvalidArgument for an unknown layout, a site
+ * that does not lie inside the code, or other bytes at the site; nothing is installed. */
 uintptr_t rvjit_hook_install(rvjit_hook_manager* m, const uint8_t* code, size_t size,
                              size_t site_offset, rvjit_site_layout layout, const char* name,
                              char* err, size_t err_size);
@@ -95,11 +97,18 @@ int rvjit_hook_enable(rvjit_hook_manager* m, uint64_t id, char* err, size_t err_
 int rvjit_hook_disable(rvjit_hook_manager* m, uint64_t id, char* err, size_t err_size);
 int rvjit_hook_set_filter(rvjit_hook_manager* m, uint64_t id, const char* filter, char* err,
                           size_t err_size);
-/* Hot swap: after it returns no thread enters the old callbacks again. */
+/* Hot swap: after it returns 0 no thread enters the old callbacks again. -1 with "Busy":
+ * the new callbacks are live but a thread is still inside the old ones: free the old
+ * user_data only after rvjit_hook_synchronize returned 0. */
 int rvjit_hook_swap(rvjit_hook_manager* m, uint64_t id, rvjit_hook_fn entry,
                     rvjit_hook_fn exit, void* user_data, char* err, size_t err_size);
-/* After it returns no thread enters the ops' callbacks again; its user_data may be freed. */
+/* After it returns no thread enters the ops' callbacks again; its user_data may be freed.
+ * -1 with "Busy": detached, but a thread is still inside a callback: call it again (or
+ * rvjit_hook_synchronize) until it returns 0 before freeing user_data. */
 int rvjit_hook_unregister(rvjit_hook_manager* m, uint64_t id, char* err, size_t err_size);
+/* Waits for one grace period over what earlier swaps / unregisters replaced: 0 = their old
+ * callbacks are no longer running (free their user_data); -1 "Busy" = try again. */
+int rvjit_hook_synchronize(rvjit_hook_manager* m, char* err, size_t err_size);
 
 #ifdef __cplusplus
 }

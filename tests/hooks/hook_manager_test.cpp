@@ -84,8 +84,12 @@ using Fn1 = long (*)(long);
 TEST_P(Hooks, DisabledSiteIsNopsAndCallsNothing) {
   HookedFunction f = install(add_k_function(layout(), 5), "add5");
   auto* words = reinterpret_cast<const uint32_t*>(f.entry);
-  EXPECT_EQ(words[0], 0x00000013u);
-  if (layout() == SiteLayout::kTwoWord) EXPECT_EQ(words[1], 0x00000013u);
+  if (layout() == SiteLayout::kOneWord) {
+    EXPECT_EQ(words[0], 0x00000013u);  // nop
+  } else {
+    EXPECT_EQ(words[0], 0x0080006fu);  // j .+8: one instruction when disabled
+    EXPECT_EQ(words[1], 0x00000013u);  // nop until the site is first enabled
+  }
   Record r;
   reg(&r, RVJIT_HOOK_ENTRY);  // registered, not enabled
   EXPECT_EQ(reinterpret_cast<Fn1>(f.entry)(10), 15);
@@ -108,7 +112,10 @@ TEST_P(Hooks, EntryHookSeesNameArgsAndFunctionAndKeepsResult) {
   EXPECT_EQ(reinterpret_cast<Fn1>(f.entry)(1), 6);
   EXPECT_EQ(r.entries.load(), 1);
   auto* words = reinterpret_cast<const uint32_t*>(f.entry);
-  EXPECT_EQ(words[0], 0x00000013u) << "disable must restore the nop";
+  EXPECT_EQ(words[0], layout() == SiteLayout::kOneWord ? 0x00000013u : 0x0080006fu)
+      << "disable must restore the disabled word 0";
+  if (layout() == SiteLayout::kTwoWord)
+    EXPECT_EQ(words[1] & 0x707fu, 0x67u) << "word 1 keeps its jalr: only word 0 toggles";
 }
 
 TEST_P(Hooks, ExitHookSeesReturnValueAndCallerStillGetsIt) {

@@ -40,6 +40,7 @@ int c_api_trace(rvjit_hook_manager* m, const char* glob, long (*fn)(long), long 
   if (rvjit_hook_enable(m, id, err, err_size) != 0) return -1;
   for (i = 0; i < calls; i++) fn(arg);
   if (rvjit_hook_unregister(m, id, err, err_size) != 0) return -1;
+  if (rvjit_hook_synchronize(m, err, err_size) != 0) return -1; /* nothing left to wait for */
   fn(arg); /* after unregister: must not count */
   out[0] = counter.entries;
   out[1] = counter.exits;

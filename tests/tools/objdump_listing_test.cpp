@@ -144,6 +144,13 @@ TEST(ObjdumpListing, EntrySiteLayouts) {
   };
   EXPECT_EQ(at(nop2, 2).kind, EntrySite::kTwoWord);
   EXPECT_FALSE(at(nop2, 2).enabled);
+  // The one-word toggle: `j .+8` over the unbound nop, or over the site's fixed jalr.
+  const uint32_t skip_nop[] = {0x0080006f, enc::kNop};
+  const uint32_t skip_jalr[] = {0x0080006f, 0x100282e7};  // jalr t0, 256(t0)
+  EXPECT_EQ(at(skip_nop, 2).kind, EntrySite::kTwoWord);
+  EXPECT_FALSE(at(skip_nop, 2).enabled);
+  EXPECT_EQ(at(skip_jalr, 2).kind, EntrySite::kTwoWord);
+  EXPECT_FALSE(at(skip_jalr, 2).enabled);
   EXPECT_EQ(at(nop1, 2).kind, EntrySite::kOneWord);
   EXPECT_FALSE(at(nop1, 2).enabled);
   EXPECT_EQ(at(plain, 2).kind, EntrySite::kNone);

@@ -12,6 +12,7 @@ namespace rvjit::objdump {
 namespace {
 
 constexpr uint32_t kNop = 0x00000013;
+constexpr uint32_t kJumpOver8 = 0x0080006f;  // j .+8: a disabled two_word site
 constexpr unsigned kT0 = 5;
 
 uint32_t read32(const uint8_t* p) {
@@ -66,9 +67,12 @@ EntrySite detect_entry_site(const uint8_t* code, size_t size, uint64_t address) 
   const uint32_t w0 = read32(code);
   if (size >= 8) {
     const uint32_t w1 = read32(code + 4);
-    if (w0 == kNop && w1 == kNop) return {EntrySite::kTwoWord, false, 0, 8};
     const bool auipc_t0 = (w0 & 0x7f) == 0x17 && rd_of(w0) == kT0;
     const bool jalr_t0 = (w1 & 0x707f) == 0x67 && rd_of(w1) == kT0 && rs1_of(w1) == kT0;
+    // Disabled: `j .+8` over a `nop` (never enabled) or the site's fixed `jalr`; `nop; nop`
+    // in dumps of builds before the one-word toggle.
+    if (w0 == kJumpOver8 && (w1 == kNop || jalr_t0)) return {EntrySite::kTwoWord, false, 0, 8};
+    if (w0 == kNop && w1 == kNop) return {EntrySite::kTwoWord, false, 0, 8};
     if (auipc_t0 && jalr_t0)
       return {EntrySite::kTwoWord, true, address + u_imm(w0) + i_imm(w1), 8};
   }

@@ -8,7 +8,8 @@
 // Hook sites: jitdump has no place for patch-site offsets (perf would reject unknown
 // records only with a warning, but other readers may not), so sites are recognised by
 // their layouts at the function entry, where the hooks module places them:
-//   two_word: `auipc t0,hi; jalr t0,lo(t0)` = enabled, `nop; nop` = disabled;
+//   two_word: `auipc t0,hi; jalr t0,lo(t0)` = enabled, `j .+8; nop|jalr` = disabled
+//   (`nop; nop` in older builds);
 //   one_word: `jal t0,<tramp>` = enabled, a single `nop` = disabled.
 // A function that merely starts with a nop is therefore reported as a disabled site:
 // the marking is a hint, not ground truth.

@@ -29,6 +29,8 @@
 //   * exit hooks keep the real return address on a per-thread shadow stack of 256 frames;
 //     deeper frames are not traced and counted (HookStats::shadow_overflows). A frame left
 //     by longjmp or unwinding breaks the shadow stack: do not trace such functions.
+// A failed call leaves the manager and the code as they were, or (kBusy from swap /
+// unregister) says what is left to complete: docs/hooks.md, "Failure semantics".
 // Control calls are serialised by the manager; they must not be made from a callback
 // (kNestedCall). Callbacks run with the recursion guard set and may not block for long:
 // a grace period waits for them (kBusy after HookManagerOptions::grace_timeout).
@@ -36,6 +38,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -82,12 +85,35 @@ class HookFilter {
 
 using HookOpsId = uint64_t;
 
+// What the manager writes into code and when it synchronises, in order: for tests that pin
+// the order (a trampoline set is synced before any site can reach it) and for tools.
+struct HookPatchEvent {
+  enum class Kind : uint8_t {
+    kTrampolineWritten,  // a trampoline set [address, address+size) was written
+    kSiteWritten,        // one 32-bit word of a site was stored (`word`)
+    kSyncBegin,          // a sync (`sync`) is about to run
+    kSyncDone,           // it completed: every thread fetches what was written before it
+  };
+  Kind kind;
+  uintptr_t address = 0;
+  size_t size = 0;
+  uint32_t word = 0;
+  SyncStrategy sync = SyncStrategy::kAuto;
+};
+// Called on the thread making the control call, with the manager's lock held, never inside
+// a rendezvous (the writes of a stop_the_world batch are reported right after it, between
+// its kSyncBegin and kSyncDone). An error returned for kSyncBegin makes that sync fail with
+// it (fault injection for tests); for other kinds the result is ignored. It must not call
+// the manager.
+using HookPatchObserver = std::function<Error(const HookPatchEvent&)>;
+
 struct HookManagerOptions {
   SyncStrategy sync = SyncStrategy::kAuto;
   // How long a grace period waits for a thread inside a callback.
   std::chrono::milliseconds grace_timeout{5000};
   // Passed to stop_the_world for two_word sites and the flip policy.
   std::chrono::milliseconds rendezvous_timeout{1000};
+  HookPatchObserver patch_observer;  // optional
 };
 
 struct HookedFunction {
@@ -102,6 +128,7 @@ struct HookStats {
   size_t ops = 0;
   uint64_t batches = 0;         // control operations that patched at least one site
   uint64_t syncs = 0;           // synchronisations performed (one per batch)
+  uint64_t trampoline_syncs = 0;  // syncs of new trampoline sets (before any site links)
   uint64_t sites_patched = 0;   // patch_insn_write calls on sites
   uint64_t grace_periods = 0;
   uint64_t shadow_overflows = 0;
@@ -121,7 +148,9 @@ class HookManager {
 
   // Installs code that contains exactly one hook prologue (emit_hook_prologue) and makes
   // it hookable under `name`. Enabled ops whose filter matches attach at once.
-  // kInvalidArgument: no or several hook sites, or a misplaced hook word.
+  // kInvalidArgument: no or several hook sites, a misplaced hook word, a site that does
+  // not lie inside the code, or site bytes that are not the disabled pattern. On any
+  // error nothing is installed (docs/hooks.md, "Failure semantics").
   Result<HookedFunction> install(const AssembledCode& code, std::string_view name);
 
   // Registers a disabled ops. flags must name ENTRY and/or EXIT with the callback set.
@@ -130,8 +159,17 @@ class HookManager {
   Error disable(HookOpsId id);
   Error set_filter(HookOpsId id, HookFilter filter);
   // Hot swap of the callbacks and user data of a live ops (see the guarantees above).
+  // kBusy: the new callbacks are live, but a thread stayed inside the old ones longer than
+  // grace_timeout; the old user data may be freed only once synchronize() returns ok.
   Error swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, void* user_data);
+  // kBusy: the ops is detached from every site (no new call enters it) but a thread is
+  // still inside a callback; unregister(id) again or synchronize() completes it (ok: the
+  // user data may be freed). Any other error: nothing changed.
   Error unregister(HookOpsId id);
+  // Waits for one grace period over everything an earlier call replaced or removed (swap,
+  // unregister). ok: their old callbacks are no longer running and their user data may be
+  // freed. kBusy after grace_timeout: try again later. kNestedCall from a callback.
+  Error synchronize();
 
   Error set_sync_strategy(SyncStrategy s);
   SyncStrategy sync_strategy() const;
