@@ -13,6 +13,7 @@ base_pkgs=(
   libgtest-dev libbenchmark-dev
   flex bison bc cpio libelf-dev libssl-dev rsync linux-source-6.12
   gdb-multiarch python3
+  chromium
 )
 # Packages that must come from backports (newer QEMU knows the extensions we emit).
 backport_pkgs=(qemu-user qemu-system-riscv opensbi)
