@@ -55,7 +55,7 @@ TEST(EbpfJitRegistry, JitIsOfferedExactlyOnRv64) {
 // verifier's messages are ebpf_programs_test's business).
 std::vector<std::string> data_files() {
   std::vector<std::string> files;
-  for (const char* dir : {EBPF_TEST_DIR, EBPF_SAMPLE_DIR}) {
+  for (const char* dir : {EBPF_TEST_DIR, EBPF_SAMPLE_DIR, EBPF_CONFORMANCE_DIR}) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
       if (e.path().extension() != ".data") continue;
@@ -103,8 +103,10 @@ struct Loaded {
 class JitVsInterpreter : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    // EBPF_CONFORMANCE_DIR's programs call the bpf_conformance suite's helper set.
     helpers_ = std::make_unique<HelperRegistry>();
-    register_test_helpers(*helpers_);
+    if (GetParam().rfind(EBPF_CONFORMANCE_DIR, 0) == 0) register_conformance_helpers(*helpers_);
+    else register_test_helpers(*helpers_);
   }
   std::unique_ptr<HelperRegistry> helpers_;
 };
