@@ -97,9 +97,11 @@ class FunctionCompiler {
   Result<AssembledCode> compile() {
     a_.set_relax_scratch(reg::t6);
     analyse();
+    // [ebpf-jit-prologue]
     Label entry = a_.new_label();
-    emit_hook_prologue(a_, layout_, entry);
-    prologue();
+    emit_hook_prologue(a_, layout_, entry);  // hook word + disabled site: callers enter here
+    prologue();                              // then the function's own frame
+    // [ebpf-jit-prologue-end]
     exit_ = a_.new_label();
     restore_ = a_.new_label();
     error_tail_ = a_.new_label();
@@ -567,9 +569,11 @@ class FunctionCompiler {
     a_.addi(kT1, R(kFramePointer), -2 * static_cast<int64_t>(kStackPerFrame));
     a_.bltu(kT1, kStackBase, stub(kFaultCallDepth, pc));
     a_.addi(R(kFramePointer), R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
+    // [ebpf-jit-call-local]
     a_.ld_label(kT1, a_.pool_constant(reinterpret_cast<uint64_t>(table_ + callee)));
-    a_.ld(kT1, kT1, 0);
+    a_.ld(kT1, kT1, 0);        // the callee's entry: its hook site
     a_.jalr(reg::ra, kT1, 0);  // through the callee's hook site
+    // [ebpf-jit-call-local-end]
     a_.addi(R(kFramePointer), R(kFramePointer), kStackPerFrame);
     a_.bnez(kStatus, restore_);  // the callee failed (or unwound): return at once
     restore_args_and_take_r0();  // the callee's exit left r1..r5 in the context

@@ -128,6 +128,7 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
                                                            const HelperRegistry& helpers) {
   if (Error e = check_helpers(program, helpers)) return e;
   JitExecutable::Parts parts;
+  // [ebpf-jit-cache-hooks]
   auto cache = CodeCache::create(options_.cache);
   if (!cache.ok()) return cache.error();
   parts.cache = std::move(cache.value());
@@ -136,7 +137,9 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   auto hooks = HookManager::create(*parts.cache, hm_options);
   if (!hooks.ok()) return hooks.error();
   parts.hooks = std::move(hooks.value());
+  // [ebpf-jit-cache-hooks-end]
 
+  // [ebpf-jit-install]
   const std::vector<Function>& fns = program.functions();
   parts.entry_table = std::make_unique<uint64_t[]>(fns.size());
   const std::vector<std::string> names = install_names(program, options_.name_prefix);
@@ -153,6 +156,7 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   auto enter = parts.cache->install(*thunk, options_.name_prefix + "ebpf_jit_enter");
   if (!enter.ok()) return enter.error();
   parts.enter = enter->entry;
+  // [ebpf-jit-install-end]
   return std::make_unique<JitExecutable>(std::move(parts));
 }
 
