@@ -4,6 +4,8 @@
 # the cache (scripts/third-party.sh). On a machine where all is present it only checks.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/progress.sh"
+logs=${RVJIT_LOG_DIR:-$(cd "$here/.." && pwd)/build/logs}
 
 # Packages from the release itself.
 base_pkgs=(
@@ -13,6 +15,7 @@ base_pkgs=(
   libgtest-dev libbenchmark-dev
   flex bison bc cpio libelf-dev libssl-dev rsync linux-source-6.12
   gdb-multiarch python3
+  chromium
 )
 # Packages that must come from backports (newer QEMU knows the extensions we emit).
 backport_pkgs=(qemu-user qemu-system-riscv opensbi)
@@ -30,17 +33,30 @@ for p in "${backport_pkgs[@]}"; do
   case "$v" in *"install ok installed"*bpo*) ;; *) need_bp+=("$p") ;; esac
 done
 
+# apt's progress: packages set up so far out of those it said it would install.
+apt_probe() {
+  local total done_n
+  total=$(grep -oE '[0-9]+ newly installed' "$1" | tail -n 1 | cut -d' ' -f1)
+  done_n=$(grep -c '^Setting up ' "$1" || true)
+  printf '%s/%s packages set up' "$done_n" "${total:-?}"
+}
+
 if [ ${#missing[@]} -gt 0 ] || [ ${#need_bp[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]} ${need_bp[*]}"
-  $SUDO bash "$here/apt-sources.sh" >/dev/null
+  progress_step "setup: installing ${#missing[@]} packages and ${#need_bp[@]} from backports" \
+    "(${missing[*]} ${need_bp[*]}); apt's output goes to $logs/apt.log"
+  mkdir -p "$logs"
+  : >"$logs/apt.log"
+  $SUDO bash "$here/apt-sources.sh" >>"$logs/apt.log" 2>&1
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
+  progress_run "apt-get update" "$logs/apt-update.log" "" $SUDO apt-get update -q
   if [ ${#missing[@]} -gt 0 ]; then
-    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    progress_run "apt-get install" "$logs/apt.log" apt_probe \
+      $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
   fi
   if [ ${#need_bp[@]} -gt 0 ]; then
     codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-    $SUDO apt-get install -y -qq --no-install-recommends -t "$codename-backports" "${need_bp[@]}"
+    progress_run "apt-get install (backports)" "$logs/apt-backports.log" apt_probe \
+      $SUDO apt-get install -y -q --no-install-recommends -t "$codename-backports" "${need_bp[@]}"
   fi
 else
   echo "setup: all packages present"

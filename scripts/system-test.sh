@@ -32,6 +32,7 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 timeout_s=${RVJIT_SYSTEM_TIMEOUT:-300}
 smp=${RVJIT_SYSTEM_SMP:-2}
 jobs=$(nproc)
+. "$repo/scripts/lib/progress.sh"
 
 say() { echo "system-test: $*"; }
 # Every way out before the guest ran still prints the closing line, so a caller that
@@ -62,11 +63,12 @@ build_kernel() {
     say "unpacking $tarball (once)"
     rm -rf "$src" "$src.tmp"
     mkdir -p "$src.tmp"
-    tar -xJf "$tarball" -C "$src.tmp" --strip-components=1
+    progress_run "unpacking the kernel source" "$kdir/unpack.log" "" \
+      tar -xJf "$tarball" -C "$src.tmp" --strip-components=1 || die "unpacking $tarball failed"
     touch "$src.tmp/.unpacked"
     mv "$src.tmp" "$src"
   fi
-  say "building kernel $key (make -j$jobs Image; a few minutes)"
+  say "building kernel $key (make -j$jobs Image; 3 to 15 minutes, a heartbeat every 30 s)"
   rm -rf "$obj"
   mkdir -p "$obj"
   local kmake=(make -C "$src" O="$obj" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -s)
@@ -78,8 +80,18 @@ build_kernel() {
     grep -qxF "$line" "$obj/.config" || missing+=("$line")
   done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$fragment")
   [ ${#missing[@]} -eq 0 ] || die "kernel options did not stick in .config: ${missing[*]}"
-  "${kmake[@]}" -j"$jobs" Image >"$kdir/$key/build.log" 2>&1 ||
-    { tail -n 40 "$kdir/$key/build.log"; die "kernel build failed (log: $kdir/$key/build.log)"; }
+  # Heartbeat: objects built so far out of the last build's count (same fragment, so
+  # close; recorded in $kdir/objects-count), every 30 s.
+  kernel_objects_probe() {
+    local n total
+    n=$(find "$obj" -name '*.o' 2>/dev/null | wc -l)
+    total=$(cat "$kdir/objects-count" 2>/dev/null || true)
+    if [ -n "$total" ]; then printf '%s/%s objects' "$n" "$total"
+    else printf '%s objects (no earlier build to compare with)' "$n"; fi
+  }
+  progress_run "kernel build (make -j$jobs Image)" "$kdir/$key/build.log" kernel_objects_probe \
+    "${kmake[@]}" -j"$jobs" Image || die "kernel build failed (log: $kdir/$key/build.log)"
+  find "$obj" -name '*.o' | wc -l >"$kdir/objects-count"
   cp "$obj/arch/riscv/boot/Image" "$image.tmp"
   mv "$image.tmp" "$image"
   # The object tree is only needed to build; the Image is the cache.

@@ -2,19 +2,29 @@
 # The README's test command: installs what is missing, builds both presets, runs the
 # system tests on a real RISC-V kernel under qemu-system, then ctest for both presets.
 # Exits non-zero on any failure; the output ends with ctest's summary of both presets.
+# Each step is announced with the time so far; long steps print heartbeats (lib/progress.sh).
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+. scripts/lib/progress.sh
+t0=$(date +%s)
+so_far() { progress_duration $(( $(date +%s) - t0 )); }
+steps=5
+progress_step "[1/$steps] setup: packages and third-party libraries"
 bash scripts/setup.sh || exit 1
+progress_step "[2/$steps] build both presets ($(so_far) so far)"
 bash scripts/build.sh host rv64 || exit 1
 
 status=0
 if [ -x scripts/system-test.sh ]; then
-  echo "== system tests (qemu-system-riscv64, Linux 6.12)"
+  progress_step "[3/$steps] system tests: qemu-system-riscv64, Linux 6.12 ($(so_far) so far)"
   bash scripts/system-test.sh "$repo/build/rv64" || status=1
 fi
+step=3
 for p in host rv64; do
-  echo "== ctest: $p"
+  step=$((step + 1))
+  progress_step "[$step/$steps] ctest: $p ($(so_far) so far; one line per test as it ends," \
+    "the hook stress entries take minutes each under emulation)"
   ctest --preset "$p" -j2 || status=1
 done
 exit $status

@@ -6,7 +6,8 @@ if(TARGET rvjit_ebpf)
   rvjit_add_test(ebpf_jit_test ebpf_jit_test.cpp LIBS rvjit_ebpf)
   target_compile_definitions(ebpf_jit_test PRIVATE
     EBPF_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}/ebpf"
-    EBPF_SAMPLE_DIR="${PROJECT_SOURCE_DIR}/samples/programs")
+    EBPF_SAMPLE_DIR="${PROJECT_SOURCE_DIR}/samples/programs"
+    EBPF_CONFORMANCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}/ebpf-conformance")
   if(RVJIT_RV64)
     rvjit_add_test(ebpf_jit_random_test ebpf_jit_random_test.cpp LIBS rvjit_ebpf)
     # The JIT-vs-interpreter benchmark (docs/benchmarks.md); ctest runs it once, quickly,

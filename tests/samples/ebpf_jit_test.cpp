@@ -55,7 +55,7 @@ TEST(EbpfJitRegistry, JitIsOfferedExactlyOnRv64) {
 // verifier's messages are ebpf_programs_test's business).
 std::vector<std::string> data_files() {
   std::vector<std::string> files;
-  for (const char* dir : {EBPF_TEST_DIR, EBPF_SAMPLE_DIR}) {
+  for (const char* dir : {EBPF_TEST_DIR, EBPF_SAMPLE_DIR, EBPF_CONFORMANCE_DIR}) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
       if (e.path().extension() != ".data") continue;
@@ -103,8 +103,10 @@ struct Loaded {
 class JitVsInterpreter : public testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    // EBPF_CONFORMANCE_DIR's programs call the bpf_conformance suite's helper set.
     helpers_ = std::make_unique<HelperRegistry>();
-    register_test_helpers(*helpers_);
+    if (GetParam().rfind(EBPF_CONFORMANCE_DIR, 0) == 0) register_conformance_helpers(*helpers_);
+    else register_test_helpers(*helpers_);
   }
   std::unique_ptr<HelperRegistry> helpers_;
 };
@@ -316,6 +318,30 @@ class JitHooks : public testing::TestWithParam<rvjit::SiteLayout> {
   HelperRegistry helpers_;
   std::unique_ptr<Program> program_;
 };
+
+// A helper that ends the program (unwind, helper 5 of the suite's set) three frames deep:
+// the run ends with r0 = 0 like the interpreter's, and no frame is skipped on the way out,
+// so every traced entry gets its exit and the next run is traced exactly again.
+TEST_P(JitHooks, UnwindingHelperReturnsThroughEveryHookedFrame) {
+  register_conformance_helpers(helpers_);
+  auto exe = load(
+      "main:\nmov %r0, 0x55\ncall local f\nmov %r0, 0x66\nexit\n"
+      "f:\ncall local g\nmov %r0, 0x77\nexit\n"
+      "g:\nmov %r1, 0\nmov %r3, 5\ncallx %r3\nmov %r0, 0x88\nexit\n");
+  ASSERT_TRUE(exe);
+  Trace t;
+  trace(*exe, &t, RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT);
+  std::vector<uint8_t> mem;
+  for (int round = 0; round < 2; ++round) {
+    auto r = exe->run(mem);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_EQ(*r, 0u);
+  }
+  for (const char* f : {"main", "f", "g"}) {
+    EXPECT_EQ(t.entries[f], 2) << f;
+    EXPECT_EQ(t.exits[f], 2) << f;
+  }
+}
 
 TEST_P(JitHooks, EveryEbpfFunctionIsANamedHookSite) {
   auto exe = load(

@@ -37,9 +37,18 @@ struct Case {
 // Readable failure output instead of a byte dump of the parameter.
 void PrintTo(const Case& c, std::ostream* os) { *os << c.file << " on " << c.engine; }
 
+// The directories of .data programs; EBPF_CONFORMANCE_DIR's use the bpf_conformance
+// suite's helper set, the others this project's test helpers.
+constexpr const char* kDirs[] = {EBPF_TEST_DIR, EBPF_SAMPLE_DIR, EBPF_CONFORMANCE_DIR};
+
+void register_helpers_for(const std::string& file, HelperRegistry& helpers) {
+  if (file.rfind(EBPF_CONFORMANCE_DIR, 0) == 0) register_conformance_helpers(helpers);
+  else register_test_helpers(helpers);
+}
+
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  for (const char* dir : {EBPF_TEST_DIR, EBPF_SAMPLE_DIR}) {
+  for (const char* dir : kDirs) {
     for (const auto& f : data_files(dir)) {
       for (const auto& e : available_engines()) cases.push_back({f, e});
     }
@@ -63,7 +72,7 @@ TEST_P(DataFile, MeetsExpectation) {
   auto engine = make_engine(GetParam().engine);
   ASSERT_TRUE(engine.ok()) << engine.error().to_string();
   HelperRegistry helpers;
-  register_test_helpers(helpers);
+  register_helpers_for(GetParam().file, helpers);
   RunOptions options;
   options.instruction_budget = 200'000;  // ample for every file; bounds the runaway-loop tests
   TestOutcome outcome = run_test_case(*test, **engine, helpers, options);
@@ -117,7 +126,7 @@ std::set<uint64_t> valid_variants() {
 
 TEST(DataFiles, CoverEveryValidEncoding) {
   std::set<uint64_t> covered;
-  for (const char* dir : {EBPF_TEST_DIR, EBPF_SAMPLE_DIR}) {
+  for (const char* dir : kDirs) {
     for (const auto& f : data_files(dir)) {
       auto test = load_test_case(f);
       ASSERT_TRUE(test.ok()) << test.error().to_string();
@@ -140,7 +149,7 @@ TEST(DataFiles, CoverEveryValidEncoding) {
 // assemble(disassemble(p)) must give back p's exact encoding for every test program.
 TEST(DataFiles, DisassemblyRoundTrips) {
   int checked = 0;
-  for (const char* dir : {EBPF_TEST_DIR, EBPF_SAMPLE_DIR}) {
+  for (const char* dir : kDirs) {
     for (const auto& f : data_files(dir)) {
       auto test = load_test_case(f);
       ASSERT_TRUE(test.ok()) << test.error().to_string();
@@ -159,6 +168,7 @@ TEST(DataFiles, DisassemblyRoundTrips) {
 // Guards against the suite passing vacuously (wrong directory, files not found).
 TEST(DataFiles, CorpusIsComplete) {
   EXPECT_GE(data_files(EBPF_TEST_DIR).size(), 150u);
+  EXPECT_GE(data_files(EBPF_CONFORMANCE_DIR).size(), 10u);
   for (const char* sample : {"fib.data", "sort.data", "interp.data"}) {
     EXPECT_TRUE(fs::exists(fs::path(EBPF_SAMPLE_DIR) / sample)) << sample;
   }

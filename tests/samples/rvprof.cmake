@@ -16,6 +16,17 @@ if(TARGET rvprof_core)
     --functions main,fib,leaf --expect fib=3 --expect main=1)
   set_tests_properties(rvprof_synth_files PROPERTIES FIXTURES_REQUIRED rvprof_synth
     LABELS "${RVJIT_ARCH}")
+  # The interactive flame graph in a real headless Chromium (Debian package chromium,
+  # installed by scripts/setup.sh): a click zooms, Reset Zoom restores, a search highlights
+  # and shows the matched share (checked against the folded stacks), hover shows details.
+  # Host only: the SVG comes from the same writer code, and one browser run is enough.
+  if(NOT RVJIT_RV64)
+    add_test(NAME rvprof_flamegraph_browser COMMAND ${RVPROF_PYTHON3}
+      ${CMAKE_CURRENT_SOURCE_DIR}/flamegraph_browser_test.py
+      ${_rvprof_synth}/flamegraph.svg ${_rvprof_synth}/profile.folded)
+    set_tests_properties(rvprof_flamegraph_browser PROPERTIES FIXTURES_REQUIRED rvprof_synth
+      LABELS "${RVJIT_ARCH}" TIMEOUT 180 FAIL_REGULAR_EXPRESSION "FAIL")
+  endif()
 
   if(TARGET rvprof)
     set(_programs ${PROJECT_SOURCE_DIR}/samples/programs)

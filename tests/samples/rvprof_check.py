@@ -6,7 +6,8 @@
 
 With a command: runs it (rvprof with --out DIR), requires exit status 0, and parses the
 table it printed; else reads DIR/table.txt. Then requires:
-  * flamegraph.svg parses as XML (xml.etree), root <svg>, no <script>, every function of
+  * flamegraph.svg parses as XML (xml.etree), root <svg>, exactly one embedded <script>
+    and no href/src (self-contained), every function of
     the table with calls appears in a frame title (a sampled run may list a function whose
     calls were all cut by a detach, with 0 calls);
   * trace.json parses as JSON, has traceEvents; for every function, the number of "X"
@@ -138,8 +139,14 @@ def main():
     if root.tag != "{http://www.w3.org/2000/svg}svg":
         fail("root element is %s" % root.tag)
     ns = "{http://www.w3.org/2000/svg}"
-    if list(root.iter(ns + "script")):
-        fail("svg has a script")
+    # Interactive (one embedded script) but self-contained: nothing loaded from elsewhere.
+    scripts = list(root.iter(ns + "script"))
+    if len(scripts) != 1 or not (scripts[0].text or "").strip():
+        fail("svg has %d scripts, expected one embedded script" % len(scripts))
+    for el in root.iter():
+        for attr in el.attrib:
+            if attr.endswith("href") or attr == "src":
+                fail("svg references %s=%s" % (attr, el.attrib[attr]))
     titles = [t.text or "" for t in root.iter(ns + "title")]
     frame_names = {re.sub(r" \(\d+ calls,.*$", "", t) for t in titles}
     for name in (n for n, c in table.items() if c > 0):

@@ -183,7 +183,7 @@ TEST(RvprofCollector, NewWindowDiscardsFramesWhoseExitWasLost) {
   EXPECT_EQ(s.str(), "fib 10\nmain;fib;leaf 2\n");
   std::ostringstream svg;
   write_svg(svg, p, "w");
-  EXPECT_EQ(count(svg.str(), "<g>"), 5u);  // all, fib, main, main;fib, main;fib;leaf
+  EXPECT_EQ(count(svg.str(), "<g class=\"frame\""), 5u);  // all, fib, main, main;fib, main;fib;leaf
 }
 
 TEST(RvprofCollector, BoundedBuffersDropAndCount) {
@@ -287,12 +287,16 @@ TEST(RvprofWriters, SvgHasOneFramePerPathAndEscapedNames) {
   const std::string svg = s.str();
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
   EXPECT_NE(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
-  EXPECT_EQ(count(svg, "<g>"), 3u);  // all, main, a<b&c
-  EXPECT_EQ(count(svg, "<g>"), count(svg, "</g>"));
+  EXPECT_EQ(count(svg, "<g class=\"frame\""), 3u);  // all, main, a<b&c
+  EXPECT_EQ(count(svg, "<g "), count(svg, "</g>"));
   EXPECT_NE(svg.find("a&lt;b&amp;c"), std::string::npos);
   EXPECT_EQ(svg.find("a<b"), std::string::npos);
   EXPECT_NE(svg.find("t&amp;t"), std::string::npos);
-  EXPECT_EQ(svg.find("<script"), std::string::npos);  // self-contained, static
+  EXPECT_NE(svg.find("data-name=\"a&lt;b&amp;c\""), std::string::npos);
+  // Interactive but self-contained: one embedded script, nothing fetched.
+  EXPECT_EQ(count(svg, "<script"), 1u);
+  EXPECT_EQ(svg.find("src="), std::string::npos);
+  EXPECT_EQ(svg.find("href"), std::string::npos);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
 }
 

@@ -245,11 +245,34 @@ Error LineAssembler::instruction(std::string_view m, std::string_view rest) {
       if (Error e = target(words[1], insn, true)) return e;
       return emit(insn);
     }
-    if (words.size() == 2 && words[0] == "helper") words.erase(words.begin());
-    if (words.size() != 1) return fail("call takes 'N', 'helper N' or 'local TARGET'");
+    if (words.size() == 2 && words[0] == "runtime") {  // by BTF id (the verifier refuses it)
+      insn.src = op::kCallBtf;
+      words.erase(words.begin());
+    } else if (words.size() == 2 && words[0] == "helper") {
+      words.erase(words.begin());
+    }
+    if (words.size() != 1) {
+      return fail("call takes 'N', 'helper N', '%rN', 'local TARGET' or 'runtime N'");
+    }
+    if (insn.src == op::kCallHelper && !words[0].empty() &&
+        (words[0][0] == '%' || words[0][0] == 'r')) {  // bpf_conformance's `call %rN`: callx
+      auto r = reg(words[0]);
+      if (!r) return r.error();
+      insn.opcode = op::kCallxInsn;
+      insn.dst = *r;
+      return emit(insn);
+    }
     auto v = imm32(words[0]);
     if (!v) return v.error();
     insn.imm = *v;
+    return emit(insn);
+  }
+  if (m == "callx") {  // LLVM's spelling of the same instruction
+    if (Error e = expect_operands(m, ops, 1)) return e;
+    auto r = reg(ops[0]);
+    if (!r) return r.error();
+    insn.opcode = op::kCallxInsn;
+    insn.dst = *r;
     return emit(insn);
   }
   if (m == "lock") {

@@ -91,8 +91,10 @@ std::string jump(const Insn& i) {
   if (i.opcode == op::kExitInsn) return "exit";
   if (i.opcode == op::kCallInsn) {
     if (i.src == op::kCallLocal) return "call local " + signed_offset(i.imm);
+    if (i.src == op::kCallBtf) return "call runtime " + std::to_string(i.imm);
     return "call " + std::to_string(i.imm);
   }
+  if (i.opcode == op::kCallxInsn) return "callx " + reg(i.dst);
   if (i.opcode == op::kJa32Insn) return "ja32 " + signed_offset(i.imm);
   if (code == op::kJa) return "ja " + signed_offset(i.off);
   const char* name = jump_name(code);

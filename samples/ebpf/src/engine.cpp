@@ -35,4 +35,10 @@ Error check_helpers(const Program& program, const HelperRegistry& helpers) {
   return ok();
 }
 
+Error callx_unknown_helper(uint64_t register_value, uint32_t pc) {
+  return Error(ErrorCode::kNotFound, "unknown helper " +
+                                         std::to_string(static_cast<int64_t>(register_value)) +
+                                         " (callx at pc " + std::to_string(pc) + ")");
+}
+
 }  // namespace rvjit::ebpf

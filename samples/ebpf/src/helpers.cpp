@@ -1,8 +1,11 @@
 #include "ebpf/helpers.h"
 
+#include <limits>
+
 namespace rvjit::ebpf {
 
-Error HelperRegistry::add(int32_t id, std::string name, HelperFn fn, void* context) {
+Error HelperRegistry::add(int32_t id, std::string name, HelperFn fn, void* context,
+                          HelperExit exit) {
   if (fn == nullptr) {
     return Error(ErrorCode::kInvalidArgument, "helper " + std::to_string(id) + ": null function");
   }
@@ -10,7 +13,7 @@ Error HelperRegistry::add(int32_t id, std::string name, HelperFn fn, void* conte
     return Error(ErrorCode::kBusy, "helper " + std::to_string(id) + " already registered as " +
                                        helpers_[id].name);
   }
-  helpers_[id] = Helper{std::move(name), fn, context};
+  helpers_[id] = Helper{std::move(name), fn, context, exit};
   return ok();
 }
 
@@ -19,34 +22,32 @@ const Helper* HelperRegistry::find(int32_t id) const {
   return it == helpers_.end() ? nullptr : &it->second;
 }
 
+const Helper* HelperRegistry::find_by_register(uint64_t value) const {
+  const int64_t v = static_cast<int64_t>(value);
+  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+    return nullptr;
+  }
+  return find(static_cast<int32_t>(v));
+}
+
 namespace {
 
-uint64_t gather_bytes(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, void*) {
-  return (a & 0xff) << 32 | (b & 0xff) << 24 | (c & 0xff) << 16 | (d & 0xff) << 8 | (e & 0xff);
-}
-
-// Integer square root by bisection: exact for the whole 64-bit range (no floating point,
-// so the result cannot depend on the host's double rounding).
-uint64_t sqrti(uint64_t x, uint64_t, uint64_t, uint64_t, uint64_t, void*) {
-  uint64_t lo = 0, hi = 0xffffffffULL;
-  while (lo < hi) {
-    uint64_t mid = lo + (hi - lo + 1) / 2;
-    if (mid * mid <= x) lo = mid; else hi = mid - 1;
-  }
-  return lo;
-}
-
-uint64_t sum5(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, void*) {
-  return a + b + c + d + e;
-}
+thread_local const ProgramMemory* t_program_memory = nullptr;
 
 }  // namespace
 
-void register_test_helpers(HelperRegistry& registry) {
-  // The ids are fresh in a new registry; a clash would be a programming error here.
-  (void)registry.add(1, "gather_bytes", gather_bytes);
-  (void)registry.add(4, "sqrti", sqrti);
-  (void)registry.add(6, "sum5", sum5);
+bool ProgramMemory::contains(uint64_t addr, uint64_t size) const {
+  auto in = [&](uint64_t lo, uint64_t hi) { return addr >= lo && addr <= hi && size <= hi - addr; };
+  return (mem_hi > mem_lo && in(mem_lo, mem_hi)) || (stack_hi > stack_lo && in(stack_lo, stack_hi));
 }
+
+const ProgramMemory* current_program_memory() { return t_program_memory; }
+
+ProgramMemoryScope::ProgramMemoryScope(const ProgramMemory& memory)
+    : memory_(memory), previous_(t_program_memory) {
+  t_program_memory = &memory_;
+}
+
+ProgramMemoryScope::~ProgramMemoryScope() { t_program_memory = previous_; }
 
 }  // namespace rvjit::ebpf

@@ -116,6 +116,13 @@ Result<uint64_t> InterpretedProgram::run(std::span<uint8_t> mem, const RunOption
   r[2] = mem.size();
   r[10] = stack_top;
   Region stack_region{stack_top - kStackPerFrame, stack_top};
+  ProgramMemoryScope published({mem_region.lo, mem_region.hi,
+                                reinterpret_cast<uint64_t>(stack.data()), stack_top});
+  // r0 = helper(r1..r5); true when the helper ended the program (r0 is then 0).
+  auto call_helper = [&](const Helper& h) {
+    r[0] = h.fn(r[1], r[2], r[3], r[4], r[5], h.context);
+    return h.exit == HelperExit::kEndsProgramOnZero && r[0] == 0;
+  };
   std::vector<Frame> frames;
   frames.reserve(kMaxCallDepth);
 
@@ -166,11 +173,18 @@ Result<uint64_t> InterpretedProgram::run(std::span<uint8_t> mem, const RunOption
           frames.pop_back();
           break;
         }
+        if (i.opcode == op::kCallxInsn) {
+          const Helper* h = helpers_.find_by_register(r[i.dst]);
+          if (h == nullptr) return callx_unknown_helper(r[i.dst], pc);
+          if (call_helper(*h)) return r[0];
+          ++pc;
+          break;
+        }
         if (i.opcode == op::kCallInsn) {
           if (i.src == op::kCallHelper) {
             const Helper* h = helpers_.find(i.imm);
             if (h == nullptr) return Error(ErrorCode::kNotFound, "unknown helper " + std::to_string(i.imm));
-            r[0] = h->fn(r[1], r[2], r[3], r[4], r[5], h->context);
+            if (call_helper(*h)) return r[0];
             ++pc;
             break;
           }

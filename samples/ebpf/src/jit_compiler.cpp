@@ -40,7 +40,12 @@
 // Calls: local calls go through the callee's hook site, loaded from the executable's
 // entry table (its address is a literal of the code; the table is filled after every
 // function is installed, before any run), so recursion is traced frame by frame.
-// Helpers are called at their absolute address through the literal pool (kFar).
+// Helpers are called at their absolute address through the literal pool (kFar). A callx
+// calls callx_dispatch (jit_engine.cpp) with the register's value, the registry and the
+// context: it finds the helper at run time and reports an unknown number or a helper
+// that ended the program in ctx->status, which the code tests after the call. A helper
+// that ends the program (HelperExit::kEndsProgramOnZero) and returned 0 sets s11 to
+// kUnwound: like a fault, every frame then returns at once, and run() answers r0 = 0.
 #include "ebpf/jit_compiler.h"
 
 #include <cstddef>
@@ -92,9 +97,11 @@ class FunctionCompiler {
   Result<AssembledCode> compile() {
     a_.set_relax_scratch(reg::t6);
     analyse();
+    // [ebpf-jit-prologue]
     Label entry = a_.new_label();
-    emit_hook_prologue(a_, layout_, entry);
-    prologue();
+    emit_hook_prologue(a_, layout_, entry);  // hook word + disabled site: callers enter here
+    prologue();                              // then the function's own frame
+    // [ebpf-jit-prologue-end]
     exit_ = a_.new_label();
     restore_ = a_.new_label();
     error_tail_ = a_.new_label();
@@ -135,7 +142,7 @@ class FunctionCompiler {
       const uint8_t cls = insn_class(i.opcode);
       if (ends_segment(i)) mark(next(pc));
       if ((cls == op::kJmp || cls == op::kJmp32) && i.opcode != op::kCallInsn &&
-          i.opcode != op::kExitInsn) {
+          i.opcode != op::kCallxInsn && i.opcode != op::kExitInsn) {
         const int64_t delta = i.opcode == op::kJa32Insn ? int64_t{i.imm} : int64_t{i.off};
         mark(int64_t{pc} + 1 + delta);
       }
@@ -510,6 +517,7 @@ class FunctionCompiler {
   void jump(const Insn& i, uint32_t pc) {
     if (i.opcode == op::kExitInsn) return a_.j(exit_);
     if (i.opcode == op::kCallInsn) return i.src == op::kCallLocal ? call_local(i, pc) : call_helper(i);
+    if (i.opcode == op::kCallxInsn) return callx(i, pc);
     if (i.opcode == op::kJa32Insn) return a_.j(label(static_cast<uint32_t>(int64_t{pc} + 1 + i.imm)));
     const Label target = label(static_cast<uint32_t>(int64_t{pc} + 1 + i.off));
     const uint8_t code = i.opcode & op::kCodeMask;
@@ -561,11 +569,22 @@ class FunctionCompiler {
     a_.addi(kT1, R(kFramePointer), -2 * static_cast<int64_t>(kStackPerFrame));
     a_.bltu(kT1, kStackBase, stub(kFaultCallDepth, pc));
     a_.addi(R(kFramePointer), R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
+    // [ebpf-jit-call-local]
     a_.ld_label(kT1, a_.pool_constant(reinterpret_cast<uint64_t>(table_ + callee)));
-    a_.ld(kT1, kT1, 0);
+    a_.ld(kT1, kT1, 0);        // the callee's entry: its hook site
     a_.jalr(reg::ra, kT1, 0);  // through the callee's hook site
+    // [ebpf-jit-call-local-end]
     a_.addi(R(kFramePointer), R(kFramePointer), kStackPerFrame);
-    a_.bnez(kStatus, restore_);  // the callee failed: return at once
+    a_.bnez(kStatus, restore_);  // the callee failed (or unwound): return at once
+    restore_args_and_take_r0();  // the callee's exit left r1..r5 in the context
+  }
+
+  // Helpers leave r1..r5 unchanged in the interpreter, but clobber a0..a4 here: they are
+  // kept in the context around the call.
+  void save_args() {
+    for (int k = 0; k < 5; ++k) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
+  }
+  void restore_args_and_take_r0() {
     a_.mv(R(0), reg::a0);
     for (int k = 0; k < 5; ++k) a_.ld(R(1 + k), kCtx, kCtxRegs + 8 * k);
   }
@@ -576,14 +595,39 @@ class FunctionCompiler {
       a_.report(ErrorCode::kNotFound, "unknown helper " + std::to_string(i.imm));
       return;
     }
-    // Helpers leave r1..r5 unchanged in the interpreter, but clobber a0..a4 here.
-    for (int k = 0; k < 5; ++k) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    save_args();
     const uint64_t context = reinterpret_cast<uint64_t>(h->context);
     if (context == 0) a_.li(reg::a5, 0);
     else a_.li_pool(reg::a5, context);
     a_.call_abs(reinterpret_cast<uint64_t>(h->fn), Assembler::Reach::kFar);
-    a_.mv(R(0), reg::a0);
-    for (int k = 0; k < 5; ++k) a_.ld(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    if (h->exit == HelperExit::kEndsProgramOnZero) {
+      Label goes_on = a_.new_label();
+      a_.bnez(reg::a0, goes_on);
+      a_.li(kStatus, static_cast<int64_t>(kUnwound));
+      a_.j(restore_);  // a0 = 0: every frame returns, run() answers r0 = 0
+      a_.bind(goes_on);
+    }
+    restore_args_and_take_r0();
+  }
+
+  // callx rD: a0..a4 = r1..r5 already; a5 = rD (r0's register: rD may be r0 itself),
+  // a6 = the registry, a7 = the context.
+  void callx(const Insn& i, uint32_t pc) {
+    save_args();
+    if (R(i.dst) != reg::a5) a_.mv(reg::a5, R(i.dst));
+    a_.li_pool(reg::a6, reinterpret_cast<uint64_t>(&helpers_));
+    a_.mv(reg::a7, kCtx);
+    a_.call_abs(reinterpret_cast<uint64_t>(&callx_dispatch), Assembler::Reach::kFar);
+    Label fine = a_.new_label();
+    a_.ld(kT1, kCtx, kCtxStatus);
+    a_.beqz(kT1, fine);
+    // Unknown helper (fault_addr = the number) or unwound: the error tail records the pc.
+    a_.mv(kStatus, kT1);
+    a_.ld(kAddr, kCtx, kCtxFaultAddr);
+    a_.li(kT1, pc);
+    a_.j(error_tail_);
+    a_.bind(fine);
+    restore_args_and_take_r0();
   }
 
   const Program& p_;

@@ -57,6 +57,8 @@ Error fault_error(const jit::JitContext& ctx, uint64_t budget) {
     case jit::kFaultCallDepth: return Error(ErrorCode::kBufferFull, "call depth exceeded" + at);
     case jit::kFaultBudget:
       return Error(ErrorCode::kBusy, "instruction budget of " + std::to_string(budget) + " exhausted" + at);
+    case jit::kFaultUnknownHelper:
+      return callx_unknown_helper(ctx.fault_addr, static_cast<uint32_t>(ctx.fault_pc));
     default: return Error(ErrorCode::kInvalidArgument, "JIT'd code returned status " + hex64(ctx.status));
   }
 }
@@ -76,6 +78,23 @@ std::vector<std::string> install_names(const Program& program, const std::string
 }
 
 }  // namespace
+
+namespace jit {
+
+uint64_t callx_dispatch(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                        uint64_t helper_number, const HelperRegistry* helpers, JitContext* ctx) {
+  const Helper* h = helpers->find_by_register(helper_number);
+  if (h == nullptr) {
+    ctx->status = kFaultUnknownHelper;
+    ctx->fault_addr = helper_number;
+    return 0;
+  }
+  const uint64_t r0 = h->fn(r1, r2, r3, r4, r5, h->context);
+  if (h->exit == HelperExit::kEndsProgramOnZero && r0 == 0) ctx->status = kUnwound;
+  return r0;
+}
+
+}  // namespace jit
 
 Result<uint64_t> JitExecutable::run(std::span<uint8_t> mem, const RunOptions& options) {
   ThreadRegistration registration("ebpf-jit");
@@ -98,7 +117,9 @@ Result<uint64_t> JitExecutable::run(std::span<uint8_t> mem, const RunOptions& op
   constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   ctx.budget = static_cast<int64_t>(options.instruction_budget < kMax ? options.instruction_budget : kMax);
   ctx.entry = entry_table_[0];
+  ProgramMemoryScope published({ctx.mem_lo, ctx.mem_hi, ctx.stack_base, ctx.stack_top});
   reinterpret_cast<void (*)(jit::JitContext*)>(enter_)(&ctx);
+  if (ctx.status == jit::kUnwound) return uint64_t{0};
   if (ctx.status != jit::kFaultNone) return fault_error(ctx, options.instruction_budget);
   return ctx.result;
 }
@@ -107,6 +128,7 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
                                                            const HelperRegistry& helpers) {
   if (Error e = check_helpers(program, helpers)) return e;
   JitExecutable::Parts parts;
+  // [ebpf-jit-cache-hooks]
   auto cache = CodeCache::create(options_.cache);
   if (!cache.ok()) return cache.error();
   parts.cache = std::move(cache.value());
@@ -115,7 +137,9 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   auto hooks = HookManager::create(*parts.cache, hm_options);
   if (!hooks.ok()) return hooks.error();
   parts.hooks = std::move(hooks.value());
+  // [ebpf-jit-cache-hooks-end]
 
+  // [ebpf-jit-install]
   const std::vector<Function>& fns = program.functions();
   parts.entry_table = std::make_unique<uint64_t[]>(fns.size());
   const std::vector<std::string> names = install_names(program, options_.name_prefix);
@@ -132,6 +156,7 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   auto enter = parts.cache->install(*thunk, options_.name_prefix + "ebpf_jit_enter");
   if (!enter.ok()) return enter.error();
   parts.enter = enter->entry;
+  // [ebpf-jit-install-end]
   return std::make_unique<JitExecutable>(std::move(parts));
 }
 

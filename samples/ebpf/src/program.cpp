@@ -77,7 +77,14 @@ Error check_jmp(uint32_t pc, const Insn& i) {
   const bool reg_src = (i.opcode & op::kSrcMask) == op::kSrcX;
   if (code > op::kJsle) return unknown_opcode(pc, i.opcode);
   if (code == op::kCall) {
-    if (is32 || reg_src) return unknown_opcode(pc, i.opcode);  // callx is not supported
+    if (is32) return unknown_opcode(pc, i.opcode);
+    if (reg_src) {  // callx (isa.h): the helper number is in dst at run time
+      if (i.src != 0 || i.off != 0 || i.imm != 0) {
+        return bad(pc, "callx with nonzero src/offset/imm (the register holding the helper "
+                       "number is dst; the other fields are reserved)");
+      }
+      return ok();
+    }
     if (i.src == op::kCallBtf) return unsupported(pc, "call by BTF id");
     if (i.src != op::kCallHelper && i.src != op::kCallLocal) {
       return bad(pc, "call with invalid src " + std::to_string(i.src));
@@ -167,7 +174,7 @@ Result<Program> Program::create(std::vector<Insn> insns, const std::map<uint32_t
     const Insn& i = insns[pc];
     const uint32_t upc = static_cast<uint32_t>(pc);
     if (i.dst >= kNumRegs) return bad(upc, "invalid destination register r" + std::to_string(i.dst));
-    if (i.src >= kNumRegs && !(i.opcode == op::kCallInsn)) {
+    if (i.src >= kNumRegs && i.opcode != op::kCallInsn) {
       return bad(upc, "invalid source register r" + std::to_string(i.src));
     }
     const uint8_t cls = insn_class(i.opcode);

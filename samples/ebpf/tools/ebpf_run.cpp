@@ -1,6 +1,7 @@
 // ebpf-run: run one bpf_conformance-style .data file and check its expectation.
 //
-//   ebpf-run [--engine NAME] [--budget N] [--list-functions] [--disasm] file.data
+//   ebpf-run [--engine NAME] [--budget N] [--helpers SET] [--list-functions] [--disasm]
+//            file.data
 //
 // Prints r0 (or the error) and, when the file has `-- result` or `-- error`, PASS/FAIL.
 // Exit status: 0 passed (or ran, without an expectation), 1 failed, 2 bad usage or an
@@ -19,9 +20,14 @@ void usage() {
   std::string engines;
   for (const auto& e : rvjit::ebpf::available_engines()) engines += (engines.empty() ? "" : ", ") + e;
   std::fprintf(stderr,
-               "usage: ebpf-run [--engine NAME] [--budget N] [--list-functions] [--disasm] file.data\n"
+               "usage: ebpf-run [--engine NAME] [--budget N] [--helpers SET] [--list-functions]\n"
+               "                [--disasm] file.data\n"
                "  --engine NAME     execution engine (%s; default interpreter)\n"
                "  --budget N        maximum executed instructions (default 1000000)\n"
+               "  --helpers SET     helpers for call N / callx: 'test' (default: 1 gather_bytes,\n"
+               "                    4 sqrti, 6 sum5) or 'conformance' (the bpf_conformance\n"
+               "                    suite's set: 0 gather_bytes, 1 memfrob, 2 no_op, 3 sqrti,\n"
+               "                    4 strcmp_ext, 5 unwind, which ends the program on 0)\n"
                "  --list-functions  print the program's functions (name, start, end)\n"
                "  --disasm          print the verified program as assembly\n",
                engines.c_str());
@@ -32,6 +38,7 @@ void usage() {
 int main(int argc, char** argv) {
   using namespace rvjit::ebpf;
   std::string engine_name = "interpreter";
+  std::string helper_set = "test";
   std::string path;
   RunOptions options;
   bool list_functions = false;
@@ -47,6 +54,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ebpf-run: invalid budget '%s'\n", argv[i]);
         return 2;
       }
+    } else if (arg == "--helpers" && i + 1 < argc) {
+      helper_set = argv[++i];
     } else if (arg == "--list-functions") {
       list_functions = true;
     } else if (arg == "--disasm") {
@@ -84,7 +93,10 @@ int main(int argc, char** argv) {
     if (program && disasm) std::printf("%s", disassemble(*program).c_str());
   }
   HelperRegistry helpers;
-  register_test_helpers(helpers);
+  if (auto e = register_helper_set(helpers, helper_set)) {
+    std::fprintf(stderr, "ebpf-run: %s\n", e.to_string().c_str());
+    return 2;
+  }
   TestOutcome outcome = run_test_case(*test, **engine, helpers, options);
   const bool has_expectation = test->result.has_value() || test->error.has_value();
   if (has_expectation) {

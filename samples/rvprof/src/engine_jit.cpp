@@ -44,6 +44,7 @@ int run_jit(const Options& o, const LoadedProgram& p) {
   rvjit::ebpf::JitOptions jo;
   jo.layout = o.layout == "two_word" ? rvjit::SiteLayout::kTwoWord : rvjit::SiteLayout::kOneWord;
   jo.sync = rvjit::parse_sync_strategy(o.sync).value();  // validated by parse_options
+  // [rvprof-load]
   rvjit::ebpf::JitEngine engine(jo);
   auto loaded = engine.load_jit(*p.program, p.helpers);
   if (!loaded.ok()) {
@@ -52,16 +53,19 @@ int run_jit(const Options& o, const LoadedProgram& p) {
   }
   rvjit::ebpf::JitExecutable& exe = *loaded.value();
   rvjit::HookManager& hooks = exe.hooks();
+  // [rvprof-load-end]
 
   CollectorOptions co;
   co.max_events = o.max_events;
   co.max_threads = o.threads + 1;
   Collector collector(co);
+  // [rvprof-register]
   auto id = hooks.register_ops(collector.ops(), rvjit::HookFilter::glob(o.filter));
   if (!id.ok()) {
     std::fprintf(stderr, "rvprof: register hooks: %s\n", id.error().to_string().c_str());
     return 1;
   }
+  // [rvprof-register-end]
   ManagerSwitch sw(hooks, id.value(), collector);
   TimelinePlan plan{o.attach_ms, o.detach_ms, o.burst_on_ms, o.burst_off_ms};
   Timeline timeline(plan, sw);

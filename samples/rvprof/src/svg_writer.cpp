@@ -1,12 +1,15 @@
-// Self-contained SVG flame graph: one <g> per calling-context path, width proportional to
-// its total (inclusive) time, callers below callees (classic icicle upside down), a
-// <title> tooltip per frame. No script, no external font or stylesheet.
+// Self-contained interactive SVG flame graph: one <g class="frame"> per calling-context
+// path, width proportional to its total (inclusive) time, callers below callees, a <title>
+// tooltip per frame, and an embedded script (svg_script.cpp) for click-to-zoom, reset and
+// search with the matched share. No external script, font or stylesheet: the file opens
+// offline in any browser.
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
 
 #include "rvprof/writers.h"
+#include "svg_script.h"
 
 namespace rvprof {
 namespace {
@@ -42,7 +45,8 @@ uint32_t name_hash(std::string_view s) {
 
 constexpr double kWidth = 1200.0;
 constexpr double kFrameHeight = 17.0;
-constexpr double kTop = 40.0;  // title area
+constexpr double kX0 = 10.0;   // left margin
+constexpr double kTop = 50.0;  // title, description and buttons above the frames
 constexpr double kCharWidth = 7.0;
 
 struct Ctx {
@@ -52,7 +56,10 @@ struct Ctx {
   uint64_t root_total;
 };
 
-void emit(Ctx& c, const Node& n, double x, size_t level) {
+// `offset_ns`: where the frame starts, in ns from the root's left edge (the script zooms
+// with it); x and width are the unzoomed drawing.
+void emit(Ctx& c, const Node& n, uint64_t offset_ns, size_t level) {
+  const double x = kX0 + offset_ns * c.scale;
   const double w = n.total_ns * c.scale;
   // Root at the bottom, callees above it.
   const double y = kTop + (c.levels - 1 - level) * kFrameHeight;
@@ -63,7 +70,8 @@ void emit(Ctx& c, const Node& n, double x, size_t level) {
   const double pct = c.root_total ? 100.0 * n.total_ns / c.root_total : 0.0;
   char buf[256];
   std::string name = xml_escape(n.name);
-  c.out << "<g><title>" << name;
+  c.out << "<g class=\"frame\" data-name=\"" << name << "\" data-o=\"" << offset_ns
+        << "\" data-t=\"" << n.total_ns << "\" data-l=\"" << level << "\"><title>" << name;
   std::snprintf(buf, sizeof buf, " (%llu calls, total %.3f ms, self %.3f ms, %.2f%%)",
                 static_cast<unsigned long long>(n.calls), n.total_ns / 1e6, n.self_ns / 1e6, pct);
   c.out << buf << "</title>";
@@ -72,18 +80,20 @@ void emit(Ctx& c, const Node& n, double x, size_t level) {
                 "rx=\"2\" ry=\"2\"/>",
                 x, y, std::max(w, 0.1), kFrameHeight - 1, r, g, b);
   c.out << buf;
-  const size_t fit = static_cast<size_t>((w - 6) / kCharWidth);
+  // Always a <text>, empty when the name does not fit: the script relabels on zoom.
+  const double fit_chars = (w - 6) / kCharWidth;
+  const size_t fit = fit_chars > 0 ? static_cast<size_t>(fit_chars) : 0;
+  std::string label;
   if (fit >= 3) {
-    std::string label = n.name;
+    label = n.name;
     if (label.size() > fit) label = label.substr(0, fit - 2) + "..";
-    std::snprintf(buf, sizeof buf, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + kFrameHeight - 5);
-    c.out << buf << xml_escape(label) << "</text>";
   }
-  c.out << "</g>\n";
-  double cx = x;
+  std::snprintf(buf, sizeof buf, "<text x=\"%.2f\" y=\"%.1f\">", x + 3, y + kFrameHeight - 5);
+  c.out << buf << xml_escape(label) << "</text></g>\n";
+  uint64_t child_offset = offset_ns;
   for (const auto& [k, child] : n.children) {
-    emit(c, *child, cx, level + 1);
-    cx += child->total_ns * c.scale;
+    emit(c, *child, child_offset, level + 1);
+    child_offset += child->total_ns;
   }
 }
 
@@ -110,23 +120,38 @@ void write_svg(std::ostream& out, const Profile& p, std::string_view title) {
   for (const auto& [k, c] : root.children) root.calls += c->calls;
   const size_t levels = depth_of(root);
   const double height = kTop + levels * kFrameHeight + 30;
+  const double width = kWidth + 2 * kX0;
   char buf[512];
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
+  // data-*: the layout numbers the script needs (svg_script.cpp).
   std::snprintf(buf, sizeof buf,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%.0f\" "
-                "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
-                kWidth + 20, height, kWidth + 20, height);
+                "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" data-width=\"%.0f\" data-x0=\"%.0f\" "
+                "data-char=\"%.0f\">\n",
+                width, height, width, height, kWidth, kX0, kCharWidth);
   out << buf;
   out << "<style>text{font-family:monospace;font-size:12px;fill:#000}"
-         " .h{font-size:16px} .s{font-size:11px;fill:#444}</style>\n";
+         " .h{font-size:16px} .s{font-size:11px;fill:#444}"
+         " .btn{cursor:pointer;fill:#225} .frame{cursor:pointer}"
+         " .frame:hover rect{stroke:#000;stroke-width:0.5} .parent{opacity:0.5}</style>\n";
   out << "<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#fdf8f0\"/>\n";
-  out << "<text class=\"h\" x=\"10\" y=\"22\">" << xml_escape(title) << "</text>\n";
-  out << "<text class=\"s\" x=\"10\" y=\"" << (height - 10) << "\">"
-      << xml_escape(p.sampling.describe()) << "; width = total time</text>\n";
+  out << "<text class=\"h\" x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\">"
+      << xml_escape(title) << "</text>\n";
+  out << "<text class=\"s\" x=\"" << width / 2 << "\" y=\"38\" text-anchor=\"middle\">"
+      << xml_escape(p.sampling.describe())
+      << "; width = total time; click a frame to zoom, Ctrl-F to search</text>\n";
+  out << "<text id=\"reset\" class=\"btn\" x=\"" << kX0 << "\" y=\"22\" style=\"opacity:0.1\">"
+         "Reset Zoom</text>\n";
+  out << "<text id=\"search\" class=\"btn\" x=\"" << width - kX0 << "\" y=\"22\" "
+         "text-anchor=\"end\">Search</text>\n";
+  out << "<text id=\"details\" x=\"" << kX0 << "\" y=\"" << height - 10 << "\"> </text>\n";
+  out << "<text id=\"matched\" x=\"" << width - kX0 << "\" y=\"" << height - 10
+      << "\" text-anchor=\"end\"></text>\n";
   if (root.total_ns > 0) {
     Ctx c{out, kWidth / static_cast<double>(root.total_ns), levels, root.total_ns};
-    emit(c, root, 10.0, 0);
+    emit(c, root, 0, 0);
   }
+  out << "<script type=\"text/ecmascript\"><![CDATA[" << kFlameGraphScript << "]]></script>\n";
   out << "</svg>\n";
 }
 

@@ -11,7 +11,9 @@
 //   byte swaps:     le16 le32 le64 be16 be32 be64 (ALU), swap16/32/64 = bswap16/32/64
 //   jumps:          ja T; ja32 T (= gotol T, 32-bit offset); jeq jgt jge jset jne jsgt
 //                   jsge jlt jle jslt jsle [32] %rD, %rS|imm, T   — T is a label or +N/-N
-//   calls:          call N | call helper N (helper), call local T (BPF-to-BPF), exit
+//   calls:          call N | call helper N (helper), call local T (BPF-to-BPF), exit,
+//                   callx %rN = call %rN = call helper %rN (the helper numbered by rN at
+//                   run time, opcode 0x8d), call runtime N (by BTF id: verifier refuses)
 //   memory:         ldxb/h/w/dw %rD, [%rS+off]; ldxsb/sh/sw (sign-extending);
 //                   stb/h/w/dw [%rD+off], imm; stxb/h/w/dw [%rD+off], %rS;
 //                   lddw %rD, imm64 (two slots)

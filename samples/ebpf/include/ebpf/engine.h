@@ -23,7 +23,11 @@
 //   kMisalignedAddress "misaligned atomic of N bytes at 0x... (pc P)"
 //   kBufferFull        "call depth exceeded (pc P)"
 //   kBusy              "instruction budget of N exhausted (pc P)"
-//   kNotFound          "unknown helper N" (from load())
+//   kNotFound          "unknown helper N" (from load(), for `call N`)
+//   kNotFound          "unknown helper N (callx at pc P)" (N: the register, as signed)
+// A helper with HelperExit::kEndsProgramOnZero that returns 0 ends the run with r0 = 0.
+// While run() executes, current_program_memory() (ebpf/helpers.h) gives helpers the mem
+// region and the stack.
 #pragma once
 
 #include <cstdint>
@@ -67,5 +71,8 @@ Result<std::unique_ptr<Engine>> make_engine(std::string_view name);
 
 // Shared by all engines: kNotFound if the program calls a helper `helpers` lacks.
 Error check_helpers(const Program& program, const HelperRegistry& helpers);
+// The error of a callx whose register names no registered helper (same text in every
+// engine).
+Error callx_unknown_helper(uint64_t register_value, uint32_t pc);
 
 }  // namespace rvjit::ebpf

@@ -64,6 +64,11 @@ inline constexpr uint8_t kSizeW = 0x00, kSizeH = 0x08, kSizeB = 0x10, kSizeDw = 
 // Whole opcodes used by name in several places.
 inline constexpr uint8_t kLddw = kLd | kModeImm | kSizeDw;        // 0x18
 inline constexpr uint8_t kCallInsn = kJmp | kCall;                // 0x85
+// callx: a helper call through a register. RFC 9669 defines only the immediate form; this
+// is the bpf_conformance suite's and uBPF's convention (the suite assembles `call %rN` so):
+// dst holds the helper number at run time, src, offset and imm are zero (LLVM 19+ and
+// Linux also put the register in dst; older LLVM put it in imm, which is refused).
+inline constexpr uint8_t kCallxInsn = kJmp | kCall | kSrcX;       // 0x8d
 inline constexpr uint8_t kExitInsn = kJmp | kExit;                // 0x95
 inline constexpr uint8_t kJa32Insn = kJmp32 | kJa;                // 0x06 ("gotol")
 

@@ -39,7 +39,17 @@ enum Fault : uint64_t {
   kFaultMisaligned = 4,
   kFaultCallDepth = 5,
   kFaultBudget = 6,
+  kFaultUnknownHelper = 7,  // callx: fault_addr holds the register's value
+  kUnwound = 8,             // not a fault: a HelperExit::kEndsProgramOnZero helper returned
+                            // 0, the run ends with r0 = 0
 };
+
+// What a callx calls (a0..a4 = r1..r5, a5 = the register naming the helper): finds the
+// helper in `helpers`, calls it and returns its r0. An unknown number sets ctx->status to
+// kFaultUnknownHelper (fault_addr = the value); a helper that ends the program sets
+// kUnwound. The generated code tests ctx->status after the call.
+uint64_t callx_dispatch(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                        uint64_t helper_number, const HelperRegistry* helpers, JitContext* ctx);
 
 // Compiles function `index` of `program` into code with one hook prologue at its entry.
 // Local calls load the callee's entry from entry_table[callee index] at run time (the

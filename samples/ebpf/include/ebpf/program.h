@@ -9,7 +9,8 @@
 //     ends in exit or an unconditional jump (no fall-through into the next function);
 //   * local calls target an instruction of the program.
 // Dynamic properties (memory bounds, call depth, the instruction budget, whether a
-// helper number is registered) are checked by the engine at run time.
+// helper number is registered, the helper a callx names) are checked by the engine at run
+// time; `call N` helpers are checked once at load (helpers_used()).
 //
 // Functions are the BPF-to-BPF subprograms: the entry (pc 0) plus every `call local`
 // target. Each spans [start, end) and carries a name for the profiler and the JIT's

@@ -2,7 +2,7 @@
 //
 //   # comments (before the first section, or anywhere in asm/mem/raw)
 //   -- asm          assembly text (ebpf/assembler.h syntax)
-//   -- raw          or: one 64-bit instruction word per line, 0x-hex (ubpf's raw form;
+//   -- raw          or: 64-bit instruction words, 0x-hex or decimal, one or more a line (ubpf's raw form;
 //                   lets tests feed the verifier encodings the assembler cannot produce)
 //   -- mem          optional: hex bytes ("00 ff 1a"), passed in r1 with the length in r2.
 //                   Without it (or when empty) r1 = 0 and r2 = 0, as ubpf passes NULL.
@@ -10,9 +10,16 @@
 //   -- error        or: expected failure; passes when the error's to_string()
 //                   ("<CodeName>: <message>") contains this text
 //   -- c            ignored (ubpf keeps the C source of a test here)
+//   -- no register offset   ignored with its text, as the suite's own parser does
 //
-// Exactly one of asm/raw is required; result and error are mutually exclusive. A file
-// with neither just runs (the CLI prints r0). Errors: kParseError "line N: ...".
+// The rules (what the suite's parser does, stricter only where it would silently guess):
+//   * asm or raw is required; with both, the raw words are the program (the suite's rule);
+//   * an empty '-- error' expects no error; with '-- result' and '-- error' both, either
+//     outcome passes (r0 equal, or the error containing the text);
+//   * any other '-- name' section (e.g. '-- map') is refused, naming the known ones; a
+//     section given twice is refused (the suite would concatenate them).
+// A file with neither result nor error just runs (the CLI prints r0). Errors:
+// kParseError "line N: ..." naming the rule.
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,9 @@
 //           give measured / fraction-observed next to the measured numbers.
 //   folded  Brendan Gregg's folded stacks: "main;fib;fib 12345" (self time in ns, one line
 //           per calling-context path) - flamegraph.pl and speedscope read it.
-//   svg     a self-contained flame graph (no script, no external reference), names escaped.
+//   svg     a self-contained interactive flame graph: an embedded script (click to zoom,
+//           reset, search with the matched share, details on hover), no external
+//           reference, names escaped.
 //   trace   Chrome trace-event JSON ("X" complete events, ts/dur in microseconds,
 //           pid/tid, thread names) - chrome://tracing and ui.perfetto.dev open it.
 #pragma once
