@@ -122,6 +122,12 @@ void Model::forget(Page* page, uint64_t key, unsigned size) {
     page->known[(w & (kPageSize - 1)) / 4] = 0;
 }
 
+uint64_t Model::fetches_judged() const {
+  uint64_t n = 0;
+  for (const Hart& h : harts_) n += h.judged.load(std::memory_order_relaxed);
+  return n;
+}
+
 void Model::raise_fence(unsigned hart, uint64_t seq) { atomic_max(harts_[hart].fence, seq); }
 
 void Model::fence(unsigned hart) {
@@ -153,8 +159,9 @@ void Model::hart_start(unsigned hart) {
   }
 }
 
-Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Hazard* out) {
-  Page* p = find_page(key);
+Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Page* p,
+                                 Hazard* out) {
+  if (!p) p = find_page(key);
   if (!p) return Verdict::kClean;
   // Fast path: nothing stored to this page since the hart's fence point (the page's
   // pre-tracking store raised last_store_seq too).
@@ -185,21 +192,22 @@ Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Ha
   return Verdict::kWindow;
 }
 
-bool Model::fetch(unsigned hart, uint64_t key, unsigned len, Hazard* out) {
-  judged_.fetch_add(1, std::memory_order_relaxed);
+bool Model::fetch(unsigned hart, uint64_t key, unsigned len, Page* page, Hazard* out) {
   Hart& h = harts_[hart];
+  h.judged.store(h.judged.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   const uint64_t fence = h.fence.load(std::memory_order_acquire);
   const uint64_t w0 = key & ~uint64_t{3};
   const uint64_t w1 = (key + len - 1) & ~uint64_t{3};
   Hazard first{}, second{};
-  const Verdict v0 = judge_word(hart, w0, fence, &first);
+  const Verdict v0 = judge_word(hart, w0, fence, page, &first);
   if (v0 == Verdict::kHazard) {
     *out = first;
     return true;
   }
   Verdict v1 = Verdict::kClean;
   if (w1 != w0) {
-    v1 = judge_word(hart, w1, fence, &second);
+    const bool same_page = (w1 & ~(kPageSize - 1)) == (w0 & ~(kPageSize - 1));
+    v1 = judge_word(hart, w1, fence, same_page ? page : nullptr, &second);
     if (v1 == Verdict::kHazard) {
       *out = second;
       return true;

@@ -105,7 +105,8 @@ class Model {
   void hart_start(unsigned hart);
 
   // Judges a fetch of `len` bytes at key; returns true and fills *out for a hazard.
-  bool fetch(unsigned hart, uint64_t key, unsigned len, Hazard* out);
+  // `page` (optional) is the tracked page holding key, saving the lookup.
+  bool fetch(unsigned hart, uint64_t key, unsigned len, Page* page, Hazard* out);
 
   // True when the hart may have unsynced stores to judge (fast path for callers).
   bool maybe_unsynced(unsigned hart) const {
@@ -115,7 +116,7 @@ class Model {
   uint64_t now() const { return seq_.load(std::memory_order_acquire); }
   uint64_t next_seq() { return seq_.fetch_add(1, std::memory_order_acq_rel) + 1; }
   uint64_t stores_recorded() const { return stores_.load(std::memory_order_relaxed); }
-  uint64_t fetches_judged() const { return judged_.load(std::memory_order_relaxed); }
+  uint64_t fetches_judged() const;
 
  private:
   struct Hart {
@@ -123,13 +124,14 @@ class Model {
     std::atomic<uint64_t> sync_point{0};  // its last sync syscall (writer's sync point)
     uint64_t window_end = 0;              // key just past its last fetched window word
     uint64_t window_seq = 0;              // fence point at which window_end was recorded
+    std::atomic<uint64_t> judged{0};      // written by its own vCPU thread only
   };
   struct Shard {
     std::shared_mutex lock;
     std::unordered_map<uint64_t, std::unique_ptr<Page>> pages;
   };
   enum class Verdict { kClean, kWindow, kHazard };
-  Verdict judge_word(unsigned hart, uint64_t key, uint64_t fence, Hazard* out);
+  Verdict judge_word(unsigned hart, uint64_t key, uint64_t fence, Page* p, Hazard* out);
   void raise_fence(unsigned hart, uint64_t seq);
   Shard& shard(uint64_t page_key) { return shards_[(page_key >> 12) % shards_.size()]; }
 
@@ -138,7 +140,6 @@ class Model {
   std::atomic<uint64_t> global_sync_{0};
   std::atomic<unsigned> hart_count_{0};   // harts_[0, hart_count_) have been used
   std::atomic<uint64_t> stores_{0};
-  std::atomic<uint64_t> judged_{0};
   std::array<Hart, kMaxHarts> harts_;
   std::array<Shard, 64> shards_;
 };

@@ -52,6 +52,7 @@ struct Insn {
   uint64_t key;      // model key of its first byte; ~0: not judged (unknown memory)
   uint32_t len;
   uint32_t word;     // its bytes as translated
+  Page* page;        // the tracked page holding key (pages are never freed)
 };
 
 struct SyscallArgs {
@@ -243,7 +244,7 @@ uint64_t insn_pa(struct qemu_plugin_insn* insn, uint64_t va) {
 void on_fetch(unsigned int hart, void* udata) {
   const Insn* insn = static_cast<const Insn*>(udata);
   Hazard h;
-  if (g->model.fetch(hart, insn->key, insn->len, &h)) report(h, insn);
+  if (g->model.fetch(hart, insn->key, insn->len, insn->page, &h)) report(h, insn);
 }
 
 void on_fence_i(unsigned int hart, void*) {
@@ -367,11 +368,11 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* tb) {
 
     if (g->system) {
       insn->key = insn_pa(qi, insn->va);
-      if (insn->key != ~uint64_t{0}) code_page(insn->key, insn->va, false);
+      if (insn->key != ~uint64_t{0}) insn->page = code_page(insn->key, insn->va, false);
     } else {
       const AddressSpace::Lookup l = g->space.lookup(insn->va);
       insn->key = l.key;
-      code_page(l.key, insn->va, l.shared);
+      insn->page = code_page(l.key, insn->va, l.shared);
     }
     if (insn->key != ~uint64_t{0})
       qemu_plugin_register_vcpu_insn_exec_cond_cb(qi, on_fetch, QEMU_PLUGIN_CB_NO_REGS,
