@@ -104,13 +104,19 @@ struct State {
   std::mutex report_lock;
   std::set<std::pair<unsigned, uint64_t>> reported;
   uint64_t by_kind[3] = {};
+  std::atomic<uint64_t> unseen_stores{0};   // cbo.zero executions
   std::mutex private_lock;
   std::set<uint64_t> private_pages;     // user mode: tracked private page keys
 };
 
 State* g;
 
+// The scoreboard has a slot for a vCPU only once QEMU counts it (not yet during its init
+// callback): harts beyond qemu_plugin_num_vcpus() get their flag at their first resume.
+bool has_slot(unsigned hart) { return static_cast<int>(hart) < qemu_plugin_num_vcpus(); }
+
 void refresh_flag(unsigned hart) {
+  if (!has_slot(hart)) return;
   qemu_plugin_u64_set(g->unsynced, hart, 0);
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
   if (g->model.maybe_unsynced(hart)) qemu_plugin_u64_set(g->unsynced, hart, 1);
@@ -252,6 +258,19 @@ void on_fence_i(unsigned int hart, void*) {
   refresh_flag(hart);
 }
 
+// QEMU's cbo.zero writes guest memory without memory callbacks: the model cannot see
+// those stores (and may then take zeroed bytes for the old code). Counted, and reported
+// once; run the guest with Zicboz off (-cpu rv64,zicboz=false) to avoid it.
+void on_cbo_zero(unsigned int hart, void* udata) {
+  if (g->unseen_stores.fetch_add(1, std::memory_order_relaxed) == 0) {
+    std::lock_guard<std::mutex> lk(g->report_lock);
+    std::fprintf(g->out, "icache-check: WARNING cbo.zero at %s: its stores are invisible to the "
+                 "model; run with Zicboz off (-cpu rv64,zicboz=false)\n",
+                 hex(static_cast<const Insn*>(udata)->va).c_str());
+    std::fflush(g->out);
+  }
+}
+
 // User mode: qemu-riscv64 answers riscv_flush_icache in its CPU loop without a syscall
 // callback, so the plugin reads the ecall's registers itself.
 uint64_t read_reg(struct qemu_plugin_register* r) {
@@ -379,6 +398,8 @@ void on_tb_trans(qemu_plugin_id_t, struct qemu_plugin_tb* tb) {
                                                   QEMU_PLUGIN_COND_NE, g->unsynced, 0, insn);
     if (insn->len == 4 && (insn->word & 0x707f) == 0x100f)  // fence.i
       qemu_plugin_register_vcpu_insn_exec_cb(qi, on_fence_i, QEMU_PLUGIN_CB_NO_REGS, nullptr);
+    if (insn->len == 4 && (insn->word & 0xfff07fff) == 0x0040200f)  // cbo.zero
+      qemu_plugin_register_vcpu_insn_exec_cb(qi, on_cbo_zero, QEMU_PLUGIN_CB_NO_REGS, insn);
     if (!g->system && insn->len == 4 && insn->word == 0x00000073)  // ecall
       qemu_plugin_register_vcpu_insn_exec_cb(qi, on_ecall, QEMU_PLUGIN_CB_R_REGS, nullptr);
     qemu_plugin_register_vcpu_mem_cb(qi, on_store, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W,
@@ -394,6 +415,7 @@ void on_vcpu_init(qemu_plugin_id_t, unsigned int hart) {
   g->model.hart_start(hart);
   g->harts[hart].tid = g->system ? 0 : static_cast<long>(syscall(SYS_gettid));
   g->harts[hart].cache = PageCache{};
+  // Its flag is set at its first resume (has_slot), or by the next store or sync.
   if (GArray* regs = qemu_plugin_get_registers()) {
     for (guint i = 0; i < regs->len; ++i) {
       const auto& d = g_array_index(regs, qemu_plugin_reg_descriptor, i);
@@ -402,8 +424,9 @@ void on_vcpu_init(qemu_plugin_id_t, unsigned int hart) {
     }
     g_array_free(regs, TRUE);
   }
-  refresh_flag(hart);
 }
+
+void on_vcpu_resume(qemu_plugin_id_t, unsigned int hart) { refresh_flag(hart); }
 
 // User mode: a new mapping of private memory over pages the model tracks is new memory.
 void forget_private(uint64_t addr, uint64_t len) {
@@ -485,10 +508,10 @@ void on_exit(qemu_plugin_id_t, void*) {
     std::fprintf(g->out,
                  "icache-check: summary hazards=%" PRIu64 " fresh=%" PRIu64
                  " stale-after-sync=%" PRIu64 " mixed=%" PRIu64 " stores-recorded=%" PRIu64
-                 " fetches-judged=%" PRIu64 " mode=%s\n",
+                 " fetches-judged=%" PRIu64 " unseen-stores=%" PRIu64 " mode=%s\n",
                  hazards, g->by_kind[0], g->by_kind[1], g->by_kind[2],
                  g->model.stores_recorded(), g->model.fetches_judged(),
-                 g->system ? "system" : "user");
+                 g->unseen_stores.load(), g->system ? "system" : "user");
     std::fflush(g->out);
   }
   if (hazards && g->fail_status >= 0) _exit(g->fail_status);
@@ -548,6 +571,7 @@ extern "C" QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const
   }
   g->unsynced = qemu_plugin_scoreboard_u64(qemu_plugin_scoreboard_new(sizeof(uint64_t)));
   qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
+  qemu_plugin_register_vcpu_resume_cb(id, on_vcpu_resume);
   qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb_trans);
   if (!g->system) {
     qemu_plugin_register_vcpu_syscall_cb(id, on_syscall);
