@@ -86,10 +86,14 @@ void Model::store(Page* page, uint64_t key, unsigned size, const uint8_t* data, 
       }
       uint32_t now;
       std::memcpy(&now, bytes, 4);
+      // A word a store rewrites with the bytes it held changes nothing a hart can fetch.
+      if (old_known && now == old) continue;
       page->value[idx] = now;
       page->known[idx] = old_known || covered == 4;
-      // Ziccif: exactly one aligned 4-byte store replacing one valid instruction by another.
-      const bool ziccif = size == 4 && (key & 3) == 0 && old_known && is_valid_insn_word(old) &&
+      // Ziccif: an aligned word (fetched atomically) replaced whole, one valid instruction
+      // by another. A wider store that changes several words is judged word by word; a hart
+      // running two of them in a row is the "mixed" rule.
+      const bool ziccif = covered == 4 && old_known && is_valid_insn_word(old) &&
                           is_valid_insn_word(now);
       page->last[idx] = info;
       if (!ziccif) page->fresh[idx] = s;
