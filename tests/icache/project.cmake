@@ -30,7 +30,7 @@ foreach(layout one_word two_word)
     --gtest_filter=LayoutsAndStrategies/HooksStress.*/${layout}_auto)
   if(TEST icache_hooks_stress_${layout})
     set_tests_properties(icache_hooks_stress_${layout} PROPERTIES LABELS "rv64;icache;stress"
-      ENVIRONMENT "RVJIT_STRESS_OPS=2000;RVJIT_STRESS_FUNCTIONS=1000")
+      ENVIRONMENT "RVJIT_STRESS_OPS=2000;RVJIT_STRESS_FUNCTIONS=1000;RVJIT_STRESS_RENDEZVOUS_MS=10000")
   endif()
 endforeach()
 # rvprof: hot attach/detach and bursts while the program runs (its own checks are the
