@@ -16,9 +16,13 @@ base_pkgs=(
   flex bison bc cpio libelf-dev libssl-dev rsync linux-source-6.12
   gdb-multiarch python3
   chromium
+  libglib2.0-dev python3-venv
 )
 # Packages that must come from backports (newer QEMU knows the extensions we emit).
 backport_pkgs=(qemu-user qemu-system-riscv opensbi)
+# Build dependencies of the plugin-capable qemu-riscv64 (scripts/qemu-plugin-user.sh):
+# QEMU 10 needs meson >= 1.5 and pycotap, both only in backports.
+backport_pkgs+=(meson python3-pycotap)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -63,3 +67,5 @@ else
 fi
 
 bash "$here/third-party.sh"
+# The icache checker's user-mode emulator (tools/icache-check): built once, cached.
+bash "$here/qemu-plugin-user.sh"

@@ -16,6 +16,10 @@
 #   RVJIT_KERNEL_DIR       where kernels are cached (default <repo>/build/kernel)
 #   RVJIT_SYSTEM_GUEST     a static RV64 program to boot as /init instead of building
 #                          rvjit_system_tests (to test the harness itself)
+#   RVJIT_SYSTEM_PLUGIN    1: run under the icache checker (tools/icache-check, system-mode
+#                          plugin); any hazard fails the run with its report
+#   RVJIT_ICACHE_PLUGIN    the plugin (default <build>/tools/icache-check/libicache-check.so,
+#                          built here when missing); RVJIT_ICACHE_REPORT keeps its report
 #
 # The kernel is built once per (fragment, linux-source version, cross gcc version) and
 # cached as $RVJIT_KERNEL_DIR/<key>/Image. QEMU's exit code says nothing (it exits 0 even
@@ -134,6 +138,38 @@ cp "$guest" "$work/root/init"
 (cd "$work/root" && printf '%s\n' init proc sys dev tmp |
    cpio -o -H newc --owner=0:0 --quiet >"$work/init.cpio") || die "cpio failed"
 
+# ---- icache checker (optional): the system-mode plugin judges every fetch -----------------
+icache_report=""
+icache_plugin_args() {
+  [ "${RVJIT_SYSTEM_PLUGIN:-0}" = 1 ] || return 0
+  local so=${RVJIT_ICACHE_PLUGIN:-$build/tools/icache-check/libicache-check.so}
+  if [ ! -f "$so" ]; then
+    cmake --build "$build" --target rvjit_icache_check >>"$build/system-test-build.log" 2>&1 ||
+      die "building the icache-check plugin failed (see $build/system-test-build.log)"
+  fi
+  [ -f "$so" ] || die "no icache-check plugin at $so"
+  icache_report=${RVJIT_ICACHE_REPORT:-$work/icache-check.txt}
+  : >"$icache_report"
+  # ram_size matches -m 1G. Zicboz off: QEMU's cbo.zero (the kernel's clear_page) writes
+  # memory without plugin memory callbacks, so the model would miss those stores.
+  plugin_args=(-cpu rv64,zicboz=false -plugin "$so,out=$icache_report,ram_size=1024")
+  say "icache checker on: report $icache_report"
+}
+icache_verdict() {
+  [ -n "$icache_report" ] || return 0
+  local summary
+  summary=$(grep -E '^icache-check: summary ' "$icache_report" | tail -n 1 || true)
+  if [ -z "$summary" ]; then
+    problems+=("icache checker printed no summary")
+    return 0
+  fi
+  say "${summary#icache-check: }"
+  if ! grep -q ' hazards=0 .* unseen-stores=0 ' <<<"$summary"; then
+    grep -E '^icache-check: HAZARD' "$icache_report" | head -n 20 >&2
+    problems+=("icache hazards (report: $icache_report)")
+  fi
+}
+
 # ---- 3. Boot ------------------------------------------------------------------------------
 # Guest parameters travel on the kernel command line; the guest reads /proc/cmdline.
 guest_timeout=$(( timeout_s > 60 ? timeout_s - 30 : timeout_s * 3 / 4 ))
@@ -149,12 +185,14 @@ for kv in ${RVJIT_SYSTEM_ARGS:-}; do append+=" rvjit.$kv"; done
 # still interleave and interrupt each other; they just never run at the same host instant.
 accel=${RVJIT_SYSTEM_ACCEL:-tcg,thread=single}
 log=$work/console.log
+plugin_args=()
+icache_plugin_args   # fills plugin_args when RVJIT_SYSTEM_PLUGIN=1
 say "booting (smp $smp, accel $accel, timeout ${timeout_s} s): $append"
 t0=$EPOCHREALTIME
 set +e
 timeout -k 10 "$timeout_s" qemu-system-riscv64 -machine virt -accel "$accel" -smp "$smp" -m 1G -nographic \
   -bios default -no-reboot -kernel "$image" -initrd "$work/init.cpio" -append "$append" \
-  ${RVJIT_SYSTEM_QEMU_ARGS:-} \
+  ${RVJIT_SYSTEM_QEMU_ARGS:-} "${plugin_args[@]}" \
   </dev/null >"$log" 2>&1
 qemu_rc=$?
 set -e
@@ -182,6 +220,8 @@ else
   failed=$end_failed
   [ $(( passed + failed )) -gt 0 ] || problems+=("no test ran (filter '${RVJIT_SYSTEM_FILTER:-}')")
 fi
+
+icache_verdict   # adds a problem when the checker found hazards or printed no summary
 
 grep -E 'RVJIT-TEST [^ ]+ FAIL$|RVJIT-SYSTEM-ERROR' "$clean" |
   sed -E 's/^.*RVJIT-TEST ([^ ]+) FAIL$/  FAIL: \1/; s/^.*RVJIT-SYSTEM-ERROR/  ERROR:/' || true

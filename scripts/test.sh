@@ -16,9 +16,15 @@ progress_step "[2/$steps] build both presets ($(so_far) so far)"
 bash scripts/build.sh host rv64 || exit 1
 
 status=0
+# RVJIT_TEST_ICACHE=1: the system tests run once, under the icache checker's system-mode
+# plugin (docs/icache-check.md), and any hazard fails them. Off by default until the open
+# findings in docs/testing.md ("The icache checker") are fixed.
+icache_system_env() {
+  [ "${RVJIT_TEST_ICACHE:-0}" = 1 ] && echo RVJIT_SYSTEM_PLUGIN=1 || echo RVJIT_SYSTEM_PLUGIN=0
+}
 if [ -x scripts/system-test.sh ]; then
   progress_step "[3/$steps] system tests: qemu-system-riscv64, Linux 6.12 ($(so_far) so far)"
-  bash scripts/system-test.sh "$repo/build/rv64" || status=1
+  env "$(icache_system_env)" bash scripts/system-test.sh "$repo/build/rv64" || status=1
 fi
 step=3
 for p in host rv64; do
