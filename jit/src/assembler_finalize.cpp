@@ -36,6 +36,11 @@ uint32_t auipc_word(unsigned rd, int64_t delta) {
 uint32_t jalr_word(unsigned rd, unsigned rs1, int64_t delta) {
   return enc::i_type(enc::kOpJalr, 0, rd, rs1, enc::split_hi_lo(delta).lo12);
 }
+// The I-type word after an auipc (addi for la, ld for ld_label) with its lo12 filled in.
+uint32_t pcrel_second(uint32_t emitted, int64_t delta) {
+  return (emitted & 0x000fffffu) | (static_cast<uint32_t>(enc::split_hi_lo(delta).lo12) << 20);
+}
+void buf_write32(uint8_t* code, int64_t at, uint32_t w) { std::memcpy(code + at, &w, 4); }
 
 }  // namespace
 
@@ -67,6 +72,42 @@ Result<AssembledCode> Assembler::finalize() {
                          " contains a label reference or alignment that can change its length");
       }
     }
+  }
+
+  // One pass when nothing needs relaxing (the common case): with no reference grown, every
+  // position is its emitted one and every alignment pad is the one emitted, so the code is
+  // the buffer as it stands with the references filled in. One copy, no layout arrays.
+  if (all_short_forms_reach()) {
+    AssembledCode out;
+    out.code.assign(buf_.data(), buf_.data() + offset());
+    uint8_t* const code = out.code.data();
+    for (const Fixup& f : fixups_) {
+      const int64_t site = f.offset;
+      switch (f.kind) {
+        case FixKind::kBranch:
+          buf_write32(code, site, enc::b_type(enc::kOpBranch, f.f3, f.a, f.b, labels_[f.target].offset - site));
+          break;
+        case FixKind::kJal:
+          buf_write32(code, site, enc::j_type(enc::kOpJal, f.a, labels_[f.target].offset - site));
+          break;
+        case FixKind::kPcrel: {
+          const int64_t d = static_cast<int64_t>(labels_[f.target].offset) - site;
+          buf_write32(code, site, auipc_word(f.a, d));
+          buf_write32(code, site + 4, pcrel_second(buf_.read32(f.offset + 4), d));
+          break;
+        }
+        case FixKind::kAlign: break;  // the emitted padding is the final one
+        case FixKind::kAbs64: {
+          const int64_t target = labels_[f.target].offset;
+          out.relocations.push_back(Relocation{f.offset, RelocKind::kAbs64Internal, target});
+          buf_write32(code, site, static_cast<uint32_t>(target));
+          buf_write32(code, site + 4, static_cast<uint32_t>(static_cast<uint64_t>(target) >> 32));
+          break;
+        }
+      }
+    }
+    if (Error e = finish(out, nullptr); !e.ok()) return e;
+    return out;
   }
 
   std::vector<uint8_t> form(n, 0);       // index into the kind's form table
@@ -168,12 +209,8 @@ Result<AssembledCode> Assembler::finalize() {
       }
       case FixKind::kPcrel: {
         const int64_t d = label_pos(f.target) - site;
-        uint32_t second;
-        std::memcpy(&second, src + f.offset + 4, 4);
-        second = (second & 0x000fffffu) |
-                 (static_cast<uint32_t>(enc::split_hi_lo(d).lo12) << 20);
         w.put32(auipc_word(f.a, d));
-        w.put32(second);
+        w.put32(pcrel_second(buf_.read32(f.offset + 4), d));
         break;
       }
       case FixKind::kAlign: {
@@ -198,6 +235,26 @@ Result<AssembledCode> Assembler::finalize() {
                                                   std::to_string(final_size) + " bytes)");
   }
 
+  if (Error e = finish(out, grow.data()); !e.ok()) return e;
+  return out;
+}
+
+bool Assembler::all_short_forms_reach() const {
+  for (const Fixup& f : fixups_) {
+    if (f.kind == FixKind::kBranch) {
+      if (!enc::is_int<13>(static_cast<int64_t>(labels_[f.target].offset) - f.offset)) return false;
+    } else if (f.kind == FixKind::kJal) {
+      if (!enc::is_int<21>(static_cast<int64_t>(labels_[f.target].offset) - f.offset)) return false;
+    }
+  }
+  return true;
+}
+
+Error Assembler::finish(AssembledCode& out, const int64_t* grow) {
+  // grow[k]: growth of the first k fixups; nullptr: nothing grew.
+  auto final_pos = [&](uint32_t emitted, uint32_t fixcount) {
+    return static_cast<int64_t>(emitted) + (grow ? grow[fixcount] : 0);
+  };
   for (const PendingReloc& r : relocs_) {
     Relocation rel = r.reloc;
     rel.offset = static_cast<uint32_t>(final_pos(rel.offset, r.fixcount));
@@ -210,7 +267,9 @@ Result<AssembledCode> Assembler::finalize() {
   }
   final_label_offsets_.assign(labels_.size(), -1);
   for (size_t id = 0; id < labels_.size(); ++id) {
-    if (labels_[id].offset != kUnbound) final_label_offsets_[id] = label_pos(static_cast<uint32_t>(id));
+    if (labels_[id].offset != kUnbound) {
+      final_label_offsets_[id] = final_pos(labels_[id].offset, labels_[id].fixcount);
+    }
   }
   for (const PendingSymbol& s : symbols_) {
     const int64_t b = final_label_offsets_[s.begin.id], e = final_label_offsets_[s.end.id];
@@ -221,7 +280,7 @@ Result<AssembledCode> Assembler::finalize() {
     out.symbols.push_back(SymbolMark{s.name, static_cast<uint32_t>(b), static_cast<uint32_t>(e - b)});
   }
   out.alignment = max_alignment_;
-  return out;
+  return Error();
 }
 
 }  // namespace rvjit

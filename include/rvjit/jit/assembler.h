@@ -233,6 +233,12 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
     emit32(second_word);
   }
   void li_slow(Gp rd, int64_t imm);
+  // finalize(): true when every branch and jal reaches its label in its short form at the
+  // emitted positions (then nothing grows and one pass suffices).
+  bool all_short_forms_reach() const;
+  // finalize()'s common tail: relocations, patch sites, label offsets and symbols at their
+  // final positions (grow: growth before each fixup, nullptr when nothing grew).
+  Error finish(AssembledCode& out, const int64_t* grow);
   void abs_jump(Gp link, Gp scratch, uint64_t address, Reach reach);
   void emit_padding(uint32_t bytes);
 
