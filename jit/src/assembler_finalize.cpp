@@ -53,6 +53,21 @@ Result<AssembledCode> Assembler::finalize() {
   }
 
   const size_t n = fixups_.size();
+  // One pass when nothing needs relaxing (the common case): with no reference grown, every
+  // position is its emitted one and every alignment pad is the one emitted, so the code is
+  // the buffer as it stands with the references filled in: one copy, then one walk over
+  // the references that checks and encodes each. Any reference out of short reach (or to
+  // an unbound label) sends the whole thing to the general path below.
+  {
+    AssembledCode out;
+    out.code.assign(buf_.data(), buf_.data() + offset());
+    if (fill_short_forms(out)) {
+      if (Error e = check_patch_sites(); !e.ok()) return e;
+      if (Error e = finish(out, nullptr); !e.ok()) return e;
+      return out;
+    }
+  }
+
   for (const Fixup& f : fixups_) {
     if (f.kind == FixKind::kAlign) continue;
     if (labels_[f.target].offset == kUnbound) {
@@ -62,53 +77,7 @@ Result<AssembledCode> Assembler::finalize() {
     }
   }
 
-  // A patch site must keep its length: no reference that can grow, no padding, inside it.
-  for (const PendingSite& site : sites_) {
-    for (size_t i = site.fixcount; i < n && fixups_[i].offset < site.mark.offset + site.mark.length; ++i) {
-      const FixKind k = fixups_[i].kind;
-      if (k == FixKind::kBranch || k == FixKind::kJal || k == FixKind::kAlign) {
-        return Error(ErrorCode::kInvalidArgument,
-                     "finalize: patch site at offset " + std::to_string(site.mark.offset) +
-                         " contains a label reference or alignment that can change its length");
-      }
-    }
-  }
-
-  // One pass when nothing needs relaxing (the common case): with no reference grown, every
-  // position is its emitted one and every alignment pad is the one emitted, so the code is
-  // the buffer as it stands with the references filled in. One copy, no layout arrays.
-  if (all_short_forms_reach()) {
-    AssembledCode out;
-    out.code.assign(buf_.data(), buf_.data() + offset());
-    uint8_t* const code = out.code.data();
-    for (const Fixup& f : fixups_) {
-      const int64_t site = f.offset;
-      switch (f.kind) {
-        case FixKind::kBranch:
-          buf_write32(code, site, enc::b_type(enc::kOpBranch, f.f3, f.a, f.b, labels_[f.target].offset - site));
-          break;
-        case FixKind::kJal:
-          buf_write32(code, site, enc::j_type(enc::kOpJal, f.a, labels_[f.target].offset - site));
-          break;
-        case FixKind::kPcrel: {
-          const int64_t d = static_cast<int64_t>(labels_[f.target].offset) - site;
-          buf_write32(code, site, auipc_word(f.a, d));
-          buf_write32(code, site + 4, pcrel_second(buf_.read32(f.offset + 4), d));
-          break;
-        }
-        case FixKind::kAlign: break;  // the emitted padding is the final one
-        case FixKind::kAbs64: {
-          const int64_t target = labels_[f.target].offset;
-          out.relocations.push_back(Relocation{f.offset, RelocKind::kAbs64Internal, target});
-          buf_write32(code, site, static_cast<uint32_t>(target));
-          buf_write32(code, site + 4, static_cast<uint32_t>(static_cast<uint64_t>(target) >> 32));
-          break;
-        }
-      }
-    }
-    if (Error e = finish(out, nullptr); !e.ok()) return e;
-    return out;
-  }
+  if (Error e = check_patch_sites(); !e.ok()) return e;
 
   std::vector<uint8_t> form(n, 0);       // index into the kind's form table
   std::vector<uint32_t> size(n);         // bytes in the final layout
@@ -239,12 +208,50 @@ Result<AssembledCode> Assembler::finalize() {
   return out;
 }
 
-bool Assembler::all_short_forms_reach() const {
+// A patch site must keep its length: no reference that can grow, no padding, inside it.
+Error Assembler::check_patch_sites() const {
+  const size_t n = fixups_.size();
+  for (const PendingSite& site : sites_) {
+    for (size_t i = site.fixcount; i < n && fixups_[i].offset < site.mark.offset + site.mark.length; ++i) {
+      const FixKind k = fixups_[i].kind;
+      if (k == FixKind::kBranch || k == FixKind::kJal || k == FixKind::kAlign) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "finalize: patch site at offset " + std::to_string(site.mark.offset) +
+                         " contains a label reference or alignment that can change its length");
+      }
+    }
+  }
+
+  return Error();
+}
+
+bool Assembler::fill_short_forms(AssembledCode& out) const {
+  uint8_t* const code = out.code.data();
   for (const Fixup& f : fixups_) {
-    if (f.kind == FixKind::kBranch) {
-      if (!enc::is_int<13>(static_cast<int64_t>(labels_[f.target].offset) - f.offset)) return false;
-    } else if (f.kind == FixKind::kJal) {
-      if (!enc::is_int<21>(static_cast<int64_t>(labels_[f.target].offset) - f.offset)) return false;
+    const int64_t site = f.offset;
+    if (f.kind == FixKind::kAlign) continue;  // the emitted padding is the final one
+    const uint32_t to = labels_[f.target].offset;
+    if (to == kUnbound) return false;
+    const int64_t d = static_cast<int64_t>(to) - site;
+    switch (f.kind) {
+      case FixKind::kBranch:
+        if (!enc::is_int<13>(d)) return false;
+        buf_write32(code, site, enc::b_type(enc::kOpBranch, f.f3, f.a, f.b, d));
+        break;
+      case FixKind::kJal:
+        if (!enc::is_int<21>(d)) return false;
+        buf_write32(code, site, enc::j_type(enc::kOpJal, f.a, d));
+        break;
+      case FixKind::kPcrel:
+        buf_write32(code, site, auipc_word(f.a, d));
+        buf_write32(code, site + 4, pcrel_second(buf_.read32(f.offset + 4), d));
+        break;
+      case FixKind::kAbs64:
+        out.relocations.push_back(Relocation{f.offset, RelocKind::kAbs64Internal, to});
+        buf_write32(code, site, to);
+        buf_write32(code, site + 4, 0);
+        break;
+      case FixKind::kAlign: break;
     }
   }
   return true;
