@@ -31,6 +31,7 @@
 #include "llvm/MC/MCInst.h"
 #include "llvm/MC/MCInstrInfo.h"
 #include "llvm/MC/MCRegisterInfo.h"
+#include "jit_bench_scale.h"
 #include "llvm_mc_oracle.h"
 #include "rvjit/jit/assembler.h"
 
@@ -41,12 +42,7 @@ using namespace rvjit;
 constexpr size_t kGroups = 512;  // x 8 instructions = 4096 per iteration
 
 // Operands of one 8-instruction group; the same values feed rvjit and LLVM.
-struct Group {
-  uint8_t r[6];
-  int16_t imm[3];
-  uint8_t sh;
-  uint32_t hi20;
-};
+using Group = bench::StreamAGroup;
 
 std::vector<Group> make_groups() {
   std::vector<Group> g(kGroups);
@@ -62,17 +58,7 @@ std::vector<Group> make_groups() {
 }
 
 // The pattern: add, addi, ld, sd, xori, slli, lui, sub.
-inline void emit_group(Assembler& a, const Group& x) {
-  const Gp r0{x.r[0]}, r1{x.r[1]}, r2{x.r[2]}, r3{x.r[3]}, r4{x.r[4]}, r5{x.r[5]};
-  a.add(r0, r1, r2);
-  a.addi(r3, r0, x.imm[0]);
-  a.ld(r4, r1, x.imm[1] & ~7);
-  a.sd(r5, r2, x.imm[2] & ~7);
-  a.xori(r1, r3, x.imm[0]);
-  a.slli(r2, r4, x.sh);
-  a.lui(r0, x.hi20);
-  a.sub(r5, r0, r1);
-}
+inline void emit_group(Assembler& a, const Group& x) { bench::emit_stream_a(a, x); }
 
 // range(0): instructions per iteration. 4,096: one Assembler reused (cache-resident);
 // 10 M (the 4,096-instruction block 2,441 times): a fresh Assembler per iteration, so the
@@ -91,18 +77,7 @@ void BM_Rvjit_StraightLine(benchmark::State& state) {
     benchmark::ClobberMemory();
     if (a.has_error() || a.offset() != reps * kGroups * 32) state.SkipWithError("wrong length or error");
   };
-  if (reps == 1) {
-    Assembler a;
-    for (auto _ : state) {
-      a.buffer().clear();
-      run(a);
-    }
-  } else {
-    for (auto _ : state) {
-      Assembler a;
-      run(a);
-    }
-  }
+  bench::iterate_at_scale(state, reps == 1, [](Assembler&) {}, run);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * reps * kGroups * 8));
 }
 BENCHMARK(BM_Rvjit_StraightLine)->ArgName("insts")->Arg(kSmall)->Arg(kLarge);

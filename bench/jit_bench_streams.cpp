@@ -23,6 +23,7 @@
 #include <memory>
 #include <vector>
 
+#include "jit_bench_scale.h"
 #include "rvjit/jit/assembler.h"
 
 namespace {
@@ -82,20 +83,9 @@ void BM_Rvjit_Li(benchmark::State& state) {
     words = a.offset() / 4;
     if (a.has_error()) state.SkipWithError(a.error().to_string().c_str());
   };
-  if (insts <= kSmall) {
-    Assembler a;
+  bench::iterate_at_scale(state, insts <= kSmall, [&](Assembler& a) {
     if (zb) a.set_target(JitTarget::all());
-    for (auto _ : state) {
-      a.buffer().clear();
-      run(a);
-    }
-  } else {
-    for (auto _ : state) {
-      Assembler a;
-      if (zb) a.set_target(JitTarget::all());
-      run(a);
-    }
-  }
+  }, run);
   state.counters["insts_per_const"] = static_cast<double>(words) / static_cast<double>(consts.size());
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * consts.size()));
 }
@@ -109,12 +99,7 @@ BENCHMARK(BM_Rvjit_Li)
 // (registers t0..t6/s*/a*, immediates anywhere in range). Stream "dense": registers in
 // x8..x15, rd == rs1 and small aligned offsets where an RVC form needs them, so most
 // instructions compress, and the others go through the same selection.
-struct CGroup {
-  uint8_t r[6];
-  int16_t imm[3];
-  uint8_t sh;
-  uint32_t hi20;
-};
+using CGroup = bench::StreamAGroup;
 
 std::vector<CGroup> make_cgroups(bool dense, size_t n) {
   Rng r{dense ? 0x9e3779b97f4a7c15ull : 0x9e3779b97f4a7c15ull};
@@ -142,15 +127,8 @@ inline void emit_cgroup(Assembler& a, const CGroup& x, bool dense) {
     a.slli(r2, r2, x.sh);
     a.lui(r0, x.hi20);
     a.sub(r5, r5, r1);
-  } else {      // stream A: add, addi, ld, sd, xori, slli, lui, sub
-    a.add(r0, r1, r2);
-    a.addi(r3, r0, x.imm[0]);
-    a.ld(r4, r1, x.imm[1] & ~7);
-    a.sd(r5, r2, x.imm[2] & ~7);
-    a.xori(r1, r3, x.imm[0]);
-    a.slli(r2, r4, x.sh);
-    a.lui(r0, x.hi20);
-    a.sub(r5, r0, r1);
+  } else {
+    bench::emit_stream_a(a, x);
   }
 }
 
@@ -169,20 +147,8 @@ void BM_Rvjit_Compress(benchmark::State& state) {
     bytes = a.offset();
     if (a.has_error()) state.SkipWithError(a.error().to_string().c_str());
   };
-  if (insts <= kSmall) {
-    Assembler a;
-    a.set_auto_compress(true);
-    for (auto _ : state) {
-      a.buffer().clear();
-      run(a);
-    }
-  } else {
-    for (auto _ : state) {
-      Assembler a;
-      a.set_auto_compress(true);
-      run(a);
-    }
-  }
+  bench::iterate_at_scale(state, insts <= kSmall, [](Assembler& a) { a.set_auto_compress(true); },
+                          run);
   const double n = static_cast<double>(reps * groups.size() * 8);
   state.counters["bytes_per_inst"] = static_cast<double>(bytes) / n;
   state.SetItemsProcessed(static_cast<int64_t>(static_cast<double>(state.iterations()) * n));
@@ -237,18 +203,7 @@ void BM_Rvjit_Branches(benchmark::State& state) {
     words = code->code.size() / 4;
     benchmark::DoNotOptimize(code->code.data());
   };
-  if (insts <= kSmall) {
-    Assembler a;
-    for (auto _ : state) {
-      a.reset();
-      run(a);
-    }
-  } else {
-    for (auto _ : state) {
-      Assembler a;
-      run(a);
-    }
-  }
+  bench::iterate_at_scale<true>(state, insts <= kSmall, [](Assembler&) {}, run);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * words));
 }
 BENCHMARK(BM_Rvjit_Branches)->ArgName("insts")->Arg(kSmall)->Arg(kLarge)->Unit(benchmark::kMicrosecond);
