@@ -1,13 +1,15 @@
 // jit_bench: encoding throughput of rvjit's Assembler next to LLVM MC, in one process.
 //
 //   BM_Rvjit_StraightLine   4096 instructions (a fixed 8-instruction ALU/load/store/lui
-//                           pattern, operands varying) through Assembler methods
+//                           pattern, operands varying) through Assembler methods; also
+//                           10 M per iteration (that block 2,441 times, fresh Assembler)
 //   BM_Rvjit_RawEmit        the same 4096 words through AssemblerCore::emit32 with the
 //                           enc:: format encoders (no operand validation, no RVC choice):
 //                           the cost of the buffer itself, for comparison
 //   BM_LlvmMc_StraightLine  the same 4096 instructions as prebuilt MCInsts through
 //                           MCCodeEmitter::encodeInstruction (LLVM's fastest path: no
-//                           parsing, no MCInst construction in the loop)
+//                           parsing, no MCInst construction in the loop); 4096 and 10 M
+// The li, auto-compression and branch/label streams are in jit_bench_streams.cpp.
 //   BM_Rvjit_FullAssembler  a mixed stream with labels: ALU, loads/stores, li of small,
 //                           32-bit and 64-bit constants, forward and backward branches
 //                           (some beyond +-4 KiB, so relaxation runs), then finalize()
@@ -29,6 +31,7 @@
 #include "llvm/MC/MCInst.h"
 #include "llvm/MC/MCInstrInfo.h"
 #include "llvm/MC/MCRegisterInfo.h"
+#include "jit_bench_scale.h"
 #include "llvm_mc_oracle.h"
 #include "rvjit/jit/assembler.h"
 
@@ -39,12 +42,7 @@ using namespace rvjit;
 constexpr size_t kGroups = 512;  // x 8 instructions = 4096 per iteration
 
 // Operands of one 8-instruction group; the same values feed rvjit and LLVM.
-struct Group {
-  uint8_t r[6];
-  int16_t imm[3];
-  uint8_t sh;
-  uint32_t hi20;
-};
+using Group = bench::StreamAGroup;
 
 std::vector<Group> make_groups() {
   std::vector<Group> g(kGroups);
@@ -60,31 +58,29 @@ std::vector<Group> make_groups() {
 }
 
 // The pattern: add, addi, ld, sd, xori, slli, lui, sub.
-inline void emit_group(Assembler& a, const Group& x) {
-  const Gp r0{x.r[0]}, r1{x.r[1]}, r2{x.r[2]}, r3{x.r[3]}, r4{x.r[4]}, r5{x.r[5]};
-  a.add(r0, r1, r2);
-  a.addi(r3, r0, x.imm[0]);
-  a.ld(r4, r1, x.imm[1] & ~7);
-  a.sd(r5, r2, x.imm[2] & ~7);
-  a.xori(r1, r3, x.imm[0]);
-  a.slli(r2, r4, x.sh);
-  a.lui(r0, x.hi20);
-  a.sub(r5, r0, r1);
-}
+inline void emit_group(Assembler& a, const Group& x) { bench::emit_stream_a(a, x); }
+
+// range(0): instructions per iteration. 4,096: one Assembler reused (cache-resident);
+// 10 M (the 4,096-instruction block 2,441 times): a fresh Assembler per iteration, so the
+// buffer grows from empty inside the timed loop.
+constexpr int64_t kSmall = 4096;
+constexpr int64_t kLarge = 2441 * kSmall;
 
 void BM_Rvjit_StraightLine(benchmark::State& state) {
   const std::vector<Group> groups = make_groups();
-  Assembler a;
-  for (auto _ : state) {
-    a.buffer().clear();
-    for (const Group& x : groups) emit_group(a, x);
+  const size_t reps = static_cast<size_t>(state.range(0) / kSmall);
+  auto run = [&](Assembler& a) {
+    for (size_t k = 0; k < reps; ++k) {
+      for (const Group& x : groups) emit_group(a, x);
+    }
     benchmark::DoNotOptimize(a.buffer().data());
     benchmark::ClobberMemory();
-  }
-  if (a.has_error() || a.offset() != kGroups * 32) state.SkipWithError(a.error().to_string().c_str());
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kGroups * 8));
+    if (a.has_error() || a.offset() != reps * kGroups * 32) state.SkipWithError("wrong length or error");
+  };
+  bench::iterate_at_scale(state, reps == 1, [](Assembler&) {}, run);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * reps * kGroups * 8));
 }
-BENCHMARK(BM_Rvjit_StraightLine);
+BENCHMARK(BM_Rvjit_StraightLine)->ArgName("insts")->Arg(kSmall)->Arg(kLarge);
 
 inline void emit_group_raw(Assembler& a, const Group& x) {
   using namespace enc;
@@ -179,14 +175,28 @@ void BM_LlvmMc_StraightLine(benchmark::State& state) {
   const std::vector<llvm::MCInst> insts = make_llvm_stream(lookup(llvm), groups);
   llvm::MCCodeEmitter& emitter = llvm.code_emitter();
   const llvm::MCSubtargetInfo& sti = llvm.subtarget();
+  const size_t reps = static_cast<size_t>(state.range(0) / kSmall);
   llvm::SmallVector<char, 0> out;
-  out.reserve(insts.size() * 4);
   llvm::SmallVector<llvm::MCFixup, 4> fixups;
-  for (auto _ : state) {
-    out.clear();
-    for (const llvm::MCInst& i : insts) emitter.encodeInstruction(i, out, fixups, sti);
-    benchmark::DoNotOptimize(out.data());
+  auto run = [&](llvm::SmallVector<char, 0>& o) {
+    for (size_t k = 0; k < reps; ++k) {
+      for (const llvm::MCInst& i : insts) emitter.encodeInstruction(i, o, fixups, sti);
+    }
+    benchmark::DoNotOptimize(o.data());
     benchmark::ClobberMemory();
+  };
+  if (reps == 1) {
+    out.reserve(insts.size() * 4);
+    for (auto _ : state) {
+      out.clear();
+      run(out);
+    }
+  } else {
+    for (auto _ : state) {
+      out = llvm::SmallVector<char, 0>();  // grows from empty, like the fresh Assembler
+      run(out);
+    }
+    out.resize(insts.size() * 4);  // the first block, for the check below
   }
   // Same bytes as rvjit, or the comparison is meaningless.
   Assembler a;
@@ -194,9 +204,9 @@ void BM_LlvmMc_StraightLine(benchmark::State& state) {
   if (out.size() != a.offset() || std::memcmp(out.data(), a.buffer().data(), a.offset()) != 0) {
     state.SkipWithError("LLVM and rvjit encodings differ");
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * insts.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * reps * insts.size()));
 }
-BENCHMARK(BM_LlvmMc_StraightLine);
+BENCHMARK(BM_LlvmMc_StraightLine)->ArgName("insts")->Arg(kSmall)->Arg(kLarge);
 
 // A function of 256 blocks. Each block: a label, ALU work, a load and a store, an li
 // (small / 32-bit / 64-bit in turn), a forward conditional branch to the next-but-one

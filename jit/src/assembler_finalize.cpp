@@ -36,6 +36,11 @@ uint32_t auipc_word(unsigned rd, int64_t delta) {
 uint32_t jalr_word(unsigned rd, unsigned rs1, int64_t delta) {
   return enc::i_type(enc::kOpJalr, 0, rd, rs1, enc::split_hi_lo(delta).lo12);
 }
+// The I-type word after an auipc (addi for la, ld for ld_label) with its lo12 filled in.
+uint32_t pcrel_second(uint32_t emitted, int64_t delta) {
+  return (emitted & 0x000fffffu) | (static_cast<uint32_t>(enc::split_hi_lo(delta).lo12) << 20);
+}
+void buf_write32(uint8_t* code, int64_t at, uint32_t w) { std::memcpy(code + at, &w, 4); }
 
 }  // namespace
 
@@ -48,6 +53,21 @@ Result<AssembledCode> Assembler::finalize() {
   }
 
   const size_t n = fixups_.size();
+  // One pass when nothing needs relaxing (the common case): with no reference grown, every
+  // position is its emitted one and every alignment pad is the one emitted, so the code is
+  // the buffer as it stands with the references filled in: one copy, then one walk over
+  // the references that checks and encodes each. Any reference out of short reach (or to
+  // an unbound label) sends the whole thing to the general path below.
+  {
+    AssembledCode out;
+    out.code.assign(buf_.data(), buf_.data() + offset());
+    if (fill_short_forms(out)) {
+      if (Error e = check_patch_sites(); !e.ok()) return e;
+      if (Error e = finish(out, nullptr); !e.ok()) return e;
+      return out;
+    }
+  }
+
   for (const Fixup& f : fixups_) {
     if (f.kind == FixKind::kAlign) continue;
     if (labels_[f.target].offset == kUnbound) {
@@ -57,17 +77,7 @@ Result<AssembledCode> Assembler::finalize() {
     }
   }
 
-  // A patch site must keep its length: no reference that can grow, no padding, inside it.
-  for (const PendingSite& site : sites_) {
-    for (size_t i = site.fixcount; i < n && fixups_[i].offset < site.mark.offset + site.mark.length; ++i) {
-      const FixKind k = fixups_[i].kind;
-      if (k == FixKind::kBranch || k == FixKind::kJal || k == FixKind::kAlign) {
-        return Error(ErrorCode::kInvalidArgument,
-                     "finalize: patch site at offset " + std::to_string(site.mark.offset) +
-                         " contains a label reference or alignment that can change its length");
-      }
-    }
-  }
+  if (Error e = check_patch_sites(); !e.ok()) return e;
 
   std::vector<uint8_t> form(n, 0);       // index into the kind's form table
   std::vector<uint32_t> size(n);         // bytes in the final layout
@@ -168,12 +178,8 @@ Result<AssembledCode> Assembler::finalize() {
       }
       case FixKind::kPcrel: {
         const int64_t d = label_pos(f.target) - site;
-        uint32_t second;
-        std::memcpy(&second, src + f.offset + 4, 4);
-        second = (second & 0x000fffffu) |
-                 (static_cast<uint32_t>(enc::split_hi_lo(d).lo12) << 20);
         w.put32(auipc_word(f.a, d));
-        w.put32(second);
+        w.put32(pcrel_second(buf_.read32(f.offset + 4), d));
         break;
       }
       case FixKind::kAlign: {
@@ -198,6 +204,64 @@ Result<AssembledCode> Assembler::finalize() {
                                                   std::to_string(final_size) + " bytes)");
   }
 
+  if (Error e = finish(out, grow.data()); !e.ok()) return e;
+  return out;
+}
+
+// A patch site must keep its length: no reference that can grow, no padding, inside it.
+Error Assembler::check_patch_sites() const {
+  const size_t n = fixups_.size();
+  for (const PendingSite& site : sites_) {
+    for (size_t i = site.fixcount; i < n && fixups_[i].offset < site.mark.offset + site.mark.length; ++i) {
+      const FixKind k = fixups_[i].kind;
+      if (k == FixKind::kBranch || k == FixKind::kJal || k == FixKind::kAlign) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "finalize: patch site at offset " + std::to_string(site.mark.offset) +
+                         " contains a label reference or alignment that can change its length");
+      }
+    }
+  }
+
+  return Error();
+}
+
+bool Assembler::fill_short_forms(AssembledCode& out) const {
+  uint8_t* const code = out.code.data();
+  for (const Fixup& f : fixups_) {
+    const int64_t site = f.offset;
+    if (f.kind == FixKind::kAlign) continue;  // the emitted padding is the final one
+    const uint32_t to = labels_[f.target].offset;
+    if (to == kUnbound) return false;
+    const int64_t d = static_cast<int64_t>(to) - site;
+    switch (f.kind) {
+      case FixKind::kBranch:
+        if (!enc::is_int<13>(d)) return false;
+        buf_write32(code, site, enc::b_type(enc::kOpBranch, f.f3, f.a, f.b, d));
+        break;
+      case FixKind::kJal:
+        if (!enc::is_int<21>(d)) return false;
+        buf_write32(code, site, enc::j_type(enc::kOpJal, f.a, d));
+        break;
+      case FixKind::kPcrel:
+        buf_write32(code, site, auipc_word(f.a, d));
+        buf_write32(code, site + 4, pcrel_second(buf_.read32(f.offset + 4), d));
+        break;
+      case FixKind::kAbs64:
+        out.relocations.push_back(Relocation{f.offset, RelocKind::kAbs64Internal, to});
+        buf_write32(code, site, to);
+        buf_write32(code, site + 4, 0);
+        break;
+      case FixKind::kAlign: break;
+    }
+  }
+  return true;
+}
+
+Error Assembler::finish(AssembledCode& out, const int64_t* grow) {
+  // grow[k]: growth of the first k fixups; nullptr: nothing grew.
+  auto final_pos = [&](uint32_t emitted, uint32_t fixcount) {
+    return static_cast<int64_t>(emitted) + (grow ? grow[fixcount] : 0);
+  };
   for (const PendingReloc& r : relocs_) {
     Relocation rel = r.reloc;
     rel.offset = static_cast<uint32_t>(final_pos(rel.offset, r.fixcount));
@@ -210,7 +274,9 @@ Result<AssembledCode> Assembler::finalize() {
   }
   final_label_offsets_.assign(labels_.size(), -1);
   for (size_t id = 0; id < labels_.size(); ++id) {
-    if (labels_[id].offset != kUnbound) final_label_offsets_[id] = label_pos(static_cast<uint32_t>(id));
+    if (labels_[id].offset != kUnbound) {
+      final_label_offsets_[id] = final_pos(labels_[id].offset, labels_[id].fixcount);
+    }
   }
   for (const PendingSymbol& s : symbols_) {
     const int64_t b = final_label_offsets_[s.begin.id], e = final_label_offsets_[s.end.id];
@@ -221,7 +287,7 @@ Result<AssembledCode> Assembler::finalize() {
     out.symbols.push_back(SymbolMark{s.name, static_cast<uint32_t>(b), static_cast<uint32_t>(e - b)});
   }
   out.alignment = max_alignment_;
-  return out;
+  return Error();
 }
 
 }  // namespace rvjit

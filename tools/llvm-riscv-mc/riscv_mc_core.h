@@ -1,5 +1,5 @@
 // The LLVM RISC-V MC objects every host-side LLVM user of rvjit needs (the encoder oracle
-// in tests/support and rvjit-objdump): target, register/asm/subtarget/instruction info
+// in llvm_mc_oracle.h and rvjit-objdump): target, register/asm/subtarget/instruction info
 // and an MCContext, for riscv64 with a given feature string. Host only: LLVM is never
 // linked into the RV64 binaries.
 #pragma once

@@ -233,6 +233,15 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
     emit32(second_word);
   }
   void li_slow(Gp rd, int64_t imm);
+  // finalize()'s one-pass case: `out` holds a copy of the buffer; encode every reference
+  // in its short form at the emitted positions. False (out half-filled: discard it) when a
+  // label is unbound or a branch/jal does not reach in its short form.
+  bool fill_short_forms(AssembledCode& out) const;
+  // kInvalidArgument when a patch site contains a reference that can grow or a padding.
+  Error check_patch_sites() const;
+  // finalize()'s common tail: relocations, patch sites, label offsets and symbols at their
+  // final positions (grow: growth before each fixup, nullptr when nothing grew).
+  Error finish(AssembledCode& out, const int64_t* grow);
   void abs_jump(Gp link, Gp scratch, uint64_t address, Reach reach);
   void emit_padding(uint32_t bytes);
 

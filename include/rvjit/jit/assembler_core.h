@@ -42,7 +42,9 @@ class AssemblerCore {
   // For the instruction mixins' fast path (rvjit/jit/insn/rv64i.h): true when 4 bytes fit,
   // no error has been recorded and auto-compression is off, i.e. when a validated 32-bit
   // instruction may be stored directly with put32_fast(). Call put32_fast() only then.
-  RVJIT_INLINE bool fast32_open() const { return buf_.fits(4) && !auto_compress_; }
+  // One compare: the buffer's fast limit is 0 while auto-compression is on (see
+  // sync_fast_path) or after an error, so this costs what emit32's room test costs.
+  RVJIT_INLINE bool fast32_open() const { return buf_.fits_fast(4); }
   RVJIT_INLINE void put32_fast(uint32_t word) { buf_.put32(word); }
 
   // Whether instruction methods may pick a 2-byte RVC form on their own (off by default).
@@ -51,6 +53,7 @@ class AssemblerCore {
   void set_auto_compress(bool on) {
     want_compress_ = on;
     auto_compress_ = on && target_.has(TargetExt::kC);
+    sync_fast_path();
   }
   RVJIT_INLINE bool auto_compress() const { return auto_compress_; }
   // Whether auto-compression may also pick the Zcb forms (c.lbu, c.lhu, c.lh, c.sb, c.sh,
@@ -67,6 +70,7 @@ class AssemblerCore {
     target_ = target;
     target_declared_ = true;
     auto_compress_ = want_compress_ && target_.has(TargetExt::kC);
+    sync_fast_path();
   }
   RVJIT_INLINE JitTarget target() const { return target_; }
   // The extensions the Assembler may pick on its own (li's Zba/Zbb/Zbs steps, Zcb
@@ -97,6 +101,8 @@ class AssemblerCore {
   RVJIT_COLD void fail_ext(const char* insn, TargetExt ext);
 
  protected:
+  // The instruction methods' one-store path is for uncompressed words only.
+  void sync_fast_path() { buf_.set_fast_closed(auto_compress_); }
   RVJIT_COLD void fail_buffer();
   // Out of line on purpose: keeps the inline emit small. Take the value, not its address,
   // so the caller's word never has to go through the stack.

@@ -3,7 +3,10 @@
 //
 // Hot path: fits(n) is one compare against `limit_`, which equals the capacity normally
 // and 0 while the buffer is blocked (the Assembler blocks it on its first error), so an
-// emit checks "room left and no error yet" with a single branch.
+// emit checks "room left and no error yet" with a single branch. fits_fast(n) is the same
+// against `fast_limit_`, which is also 0 while the owner has closed its fast path
+// (set_fast_closed: the Assembler does while auto-compression is on), so the
+// instruction methods test "room, no error, no compression" with that one compare too.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +20,8 @@ class CodeBuffer {
  public:
   CodeBuffer() = default;                                // growing, owned
   CodeBuffer(uint8_t* external, size_t capacity)         // fixed, caller-owned
-      : data_(external), capacity_(capacity), limit_(capacity), external_(true) {}
+      : data_(external), capacity_(capacity), limit_(capacity), fast_limit_(capacity),
+        external_(true) {}
   CodeBuffer(const CodeBuffer&) = delete;
   CodeBuffer& operator=(const CodeBuffer&) = delete;
   ~CodeBuffer() { if (!external_) std::free(data_); }
@@ -30,9 +34,13 @@ class CodeBuffer {
 
   // True when n more bytes fit without growing and the buffer is not blocked.
   [[gnu::always_inline]] bool fits(size_t n) const { return size_ + n <= limit_; }
-  // Make fits() fail until unblock() (used for the sticky error).
-  void block() { blocked_ = true; limit_ = 0; }
-  void unblock() { blocked_ = false; limit_ = capacity_; }
+  // fits(n), and the fast path is not closed (set_fast_closed).
+  [[gnu::always_inline]] bool fits_fast(size_t n) const { return size_ + n <= fast_limit_; }
+  // Make fits() and fits_fast() fail until unblock() (used for the sticky error).
+  void block() { blocked_ = true; limit_ = 0; fast_limit_ = 0; }
+  void unblock() { blocked_ = false; limit_ = capacity_; update_fast_limit(); }
+  // Make fits_fast() fail (closed) or behave as fits() again.
+  void set_fast_closed(bool closed) { fast_closed_ = closed; update_fast_limit(); }
   bool blocked() const { return blocked_; }
 
   // Make room for n more bytes. False when a fixed buffer is full or malloc failed.
@@ -72,15 +80,19 @@ class CodeBuffer {
     data_ = static_cast<uint8_t*>(p);
     capacity_ = cap;
     limit_ = blocked_ ? 0 : cap;
+    update_fast_limit();
     return true;
   }
+  void update_fast_limit() { fast_limit_ = blocked_ || fast_closed_ ? 0 : capacity_; }
 
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
-  size_t limit_ = 0;  // capacity_, or 0 while blocked
+  size_t limit_ = 0;       // capacity_, or 0 while blocked
+  size_t fast_limit_ = 0;  // limit_, or 0 while the fast path is closed
   bool external_ = false;
   bool blocked_ = false;
+  bool fast_closed_ = false;
 };
 
 }  // namespace rvjit

@@ -382,17 +382,19 @@ class InsnRV64I {
   // --- RVC selection (auto_compress() on; operands already checked) --------------------
   // Each emits the 2-byte form and returns true exactly when LLVM's CompressPat rules
   // would (C; the Zcb rules only where auto_compress_zcb()); false leaves the 32-bit form
-  // to the caller. Out of line so the inline path of the methods stays small.
-  RVJIT_NOINLINE bool lui_rvc(Gp rd, int64_t imm20) {
+  // to the caller. Inlined into the out-of-line `_checked` methods (the only callers), so
+  // a compressed instruction costs one call, and the inline path of the methods stays
+  // small.
+  RVJIT_INLINE bool lui_rvc(Gp rd, int64_t imm20) {
     if (rd.id != 0 && rd.id != 2 && imm20 != 0 && (imm20 <= 31 || imm20 >= 0xfffe0))
       return self().c_lui(rd, imm20 <= 31 ? imm20 : imm20 - 0x100000), true;
     return false;
   }
-  RVJIT_NOINLINE bool jal_rvc(Gp rd, int64_t offset) {
+  RVJIT_INLINE bool jal_rvc(Gp rd, int64_t offset) {
     if (rd.id == 0 && offset >= -2048 && offset <= 2046) return self().c_j(offset), true;
     return false;
   }
-  RVJIT_NOINLINE bool jalr_rvc(Gp rd, Gp rs1, int64_t imm) {
+  RVJIT_INLINE bool jalr_rvc(Gp rd, Gp rs1, int64_t imm) {
     if (imm == 0 && rs1.id != 0) {
       if (rd.id == 0) return self().c_jr(rs1), true;
       if (rd.id == 1) return self().c_jalr(rs1), true;
@@ -400,7 +402,7 @@ class InsnRV64I {
     return false;
   }
   // beq/bne rs', x0 (either operand order) -> c.beqz/c.bnez.
-  RVJIT_NOINLINE bool branch_rvc(uint32_t f3, Gp rs1, Gp rs2, int64_t offset) {
+  RVJIT_INLINE bool branch_rvc(uint32_t f3, Gp rs1, Gp rs2, int64_t offset) {
     if (f3 <= 1 && offset >= -256 && offset <= 254) {
       Gp r{0};
       if (rs1.is_compressible() && rs2.id == 0) r = rs1;
@@ -411,7 +413,7 @@ class InsnRV64I {
     return false;
   }
   // lw/ld (f3 2/3); with Zcb also lbu/lhu/lh.
-  RVJIT_NOINLINE bool load_rvc(uint32_t f3, Gp rd, Gp base, int64_t off) {
+  RVJIT_INLINE bool load_rvc(uint32_t f3, Gp rd, Gp base, int64_t off) {
     if (f3 != 2 && f3 != 3) return zcb_load_rvc(f3, rd, base, off);
     const int64_t scale = f3 == 2 ? 4 : 8;
     if (rd.is_compressible() && base.is_compressible() && off >= 0 && off < 32 * scale &&
@@ -422,7 +424,7 @@ class InsnRV64I {
     return false;
   }
   // sw/sd (f3 2/3); with Zcb also sb/sh.
-  RVJIT_NOINLINE bool store_rvc(uint32_t f3, Gp src, Gp base, int64_t off) {
+  RVJIT_INLINE bool store_rvc(uint32_t f3, Gp src, Gp base, int64_t off) {
     if (f3 != 2 && f3 != 3) return zcb_store_rvc(f3, src, base, off);
     const int64_t scale = f3 == 2 ? 4 : 8;
     if (src.is_compressible() && base.is_compressible() && off >= 0 && off < 32 * scale &&
@@ -432,7 +434,7 @@ class InsnRV64I {
       return (f3 == 2 ? self().c_swsp(src, off) : self().c_sdsp(src, off)), true;
     return false;
   }
-  RVJIT_NOINLINE bool andi_rvc(Gp rd, Gp rs1, int64_t imm) {
+  RVJIT_INLINE bool andi_rvc(Gp rd, Gp rs1, int64_t imm) {
     if (rd == rs1 && rd.is_compressible() && imm >= -32 && imm <= 31)
       return self().c_andi(rd, imm), true;
     // Zcb: andi rd', rd', 255 (zext.b) -> c.zext.b.
@@ -443,7 +445,7 @@ class InsnRV64I {
   // --- Zcb selection (auto_compress_zcb(); LLVM's CompressPats of RISCVInstrInfoZc.td) ---
   // Every Zcb form names x8-x15 only and has no HINT or SP-based variant.
   // lbu (f3 4): uimm 0..3 -> c.lbu; lhu/lh (f3 5/1): 0 or 2 -> c.lhu/c.lh.
-  RVJIT_NOINLINE bool zcb_load_rvc(uint32_t f3, Gp rd, Gp base, int64_t off) {
+  RVJIT_INLINE bool zcb_load_rvc(uint32_t f3, Gp rd, Gp base, int64_t off) {
     if (!self().auto_compress_zcb() || !rd.is_compressible() || !base.is_compressible())
       return false;
     if (f3 == 4 && off >= 0 && off <= 3) return self().c_lbu(rd, base, off), true;
@@ -452,7 +454,7 @@ class InsnRV64I {
     return false;
   }
   // sb (f3 0): uimm 0..3 -> c.sb; sh (f3 1): 0 or 2 -> c.sh.
-  RVJIT_NOINLINE bool zcb_store_rvc(uint32_t f3, Gp src, Gp base, int64_t off) {
+  RVJIT_INLINE bool zcb_store_rvc(uint32_t f3, Gp src, Gp base, int64_t off) {
     if (!self().auto_compress_zcb() || !src.is_compressible() || !base.is_compressible())
       return false;
     if (f3 == 0 && off >= 0 && off <= 3) return self().c_sb(src, base, off), true;
@@ -460,30 +462,30 @@ class InsnRV64I {
     return false;
   }
   // xori rd', rd', -1 (not) -> c.not.
-  RVJIT_NOINLINE bool xori_rvc(Gp rd, Gp rs1, int64_t imm) {
+  RVJIT_INLINE bool xori_rvc(Gp rd, Gp rs1, int64_t imm) {
     if (imm == -1 && rd == rs1 && rd.is_compressible()) return self().c_not(rd), true;
     return false;
   }
-  RVJIT_NOINLINE bool slli_rvc(Gp rd, Gp rs1, int64_t shamt) {
+  RVJIT_INLINE bool slli_rvc(Gp rd, Gp rs1, int64_t shamt) {
     if (rd == rs1 && rd.id != 0 && shamt != 0) return self().c_slli(rd, shamt), true;
     return false;
   }
-  RVJIT_NOINLINE bool srli_rvc(Gp rd, Gp rs1, int64_t shamt) {
+  RVJIT_INLINE bool srli_rvc(Gp rd, Gp rs1, int64_t shamt) {
     if (rd == rs1 && rd.is_compressible() && shamt != 0) return self().c_srli(rd, shamt), true;
     return false;
   }
-  RVJIT_NOINLINE bool srai_rvc(Gp rd, Gp rs1, int64_t shamt) {
+  RVJIT_INLINE bool srai_rvc(Gp rd, Gp rs1, int64_t shamt) {
     if (rd == rs1 && rd.is_compressible() && shamt != 0) return self().c_srai(rd, shamt), true;
     return false;
   }
-  RVJIT_NOINLINE bool addiw_rvc(Gp rd, Gp rs1, int64_t imm) {
+  RVJIT_INLINE bool addiw_rvc(Gp rd, Gp rs1, int64_t imm) {
     if (rd.id != 0 && imm >= -32 && imm <= 31) {
       if (rd == rs1) return self().c_addiw(rd, imm), true;
       if (rs1.id == 0) return self().c_li(rd, imm), true;  // LLVM: addiw rd, x0, imm -> c.li
     }
     return false;
   }
-  RVJIT_NOINLINE bool add_rvc(Gp rd, Gp rs1, Gp rs2) {
+  RVJIT_INLINE bool add_rvc(Gp rd, Gp rs1, Gp rs2) {
     if (rd.id != 0) {
       if (rs1.id == 0 && rs2.id != 0) return self().c_mv(rd, rs2), true;
       if (rd == rs1 && rs2.id != 0) return self().c_add(rd, rs2), true;
@@ -492,7 +494,7 @@ class InsnRV64I {
     }
     return false;
   }
-  RVJIT_NOINLINE bool op_rvc(Gp rd, Gp rs1, Gp rs2, CaOp cop, bool commutative) {
+  RVJIT_INLINE bool op_rvc(Gp rd, Gp rs1, Gp rs2, CaOp cop, bool commutative) {
     if (!rd.is_compressible()) return false;
     Gp other{0};
     if (rd == rs1 && rs2.is_compressible()) other = rs2;
@@ -509,7 +511,7 @@ class InsnRV64I {
     return false;
   }
   // LLVM's CompressPat order for ADDI: c.addi4spn, c.nop, c.addi, c.li, c.addi16sp, c.mv.
-  RVJIT_NOINLINE bool addi_rvc(Gp rd, Gp rs1, int64_t imm) {
+  RVJIT_INLINE bool addi_rvc(Gp rd, Gp rs1, int64_t imm) {
     if (rd.is_compressible() && rs1.id == 2 && imm > 0 && imm <= 1020 && imm % 4 == 0)
       return self().c_addi4spn(rd, imm), true;
     if (rd.id == 0 && rs1.id == 0 && imm == 0) return self().c_nop(), true;
