@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "rvjit/runtime/thread_registry.h"
+#include "rvjit/runtime/fork.h"
 
 namespace rvjit::hooks_internal {
 namespace {
@@ -28,12 +28,10 @@ void release_all() {
 void install_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
-    // The runtime registers its fork handlers (text lock, rendezvous) when the rendezvous
-    // handler is installed, on the first registration. Make sure that happened before ours:
-    // prepare handlers run in reverse order of registration, so ours run first and take
-    // the managers' mutexes before the runtime takes the text lock (the control calls'
-    // order). A registration that fails leaves the order to chance; nothing else to do.
-    if (register_current_thread("hooks-init").ok()) unregister_current_thread();
+    // Prepare handlers run in reverse order of registration: register the runtime's
+    // (text lock, rendezvous, code memory) first, so ours run before them and take the
+    // managers' mutexes before the runtime takes the text lock -- the control calls' order.
+    ensure_runtime_fork_handlers();
     pthread_atfork(prepare, release_all, release_all);
   });
 }
