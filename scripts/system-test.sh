@@ -6,7 +6,8 @@
 #
 # Environment (all optional):
 #   RVJIT_SYSTEM_FILTER    GoogleTest filter for the guest, e.g. 'Membarrier.*' (no spaces)
-#   RVJIT_SYSTEM_TIMEOUT   hard limit in seconds for the boot + tests (default 300)
+#   RVJIT_SYSTEM_TIMEOUT   hard limit in seconds for the boot + tests (default 1500: a hang
+#                          guard sized for a loaded machine, not a speed check)
 #   RVJIT_SYSTEM_ARGS      extra guest parameters, space separated key=value; each becomes
 #                          rvjit.key=value on the kernel command line and RVJIT_KEY=value
 #                          in the guest tests' environment (e.g. "soak=30")
@@ -33,7 +34,7 @@ case "$build" in /*) ;; *) build=$PWD/$build ;; esac
 kdir=${RVJIT_KERNEL_DIR:-$repo/build/kernel}
 fragment=$repo/tests/system/kernel.config
 tarball=/usr/src/linux-source-6.12.tar.xz
-timeout_s=${RVJIT_SYSTEM_TIMEOUT:-300}
+timeout_s=${RVJIT_SYSTEM_TIMEOUT:-1500}
 smp=${RVJIT_SYSTEM_SMP:-2}
 jobs=$(nproc)
 . "$repo/scripts/lib/progress.sh"
