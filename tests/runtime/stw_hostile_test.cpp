@@ -17,12 +17,6 @@ namespace {
 using namespace rvjit_test;
 using Clock = std::chrono::steady_clock;
 
-rvjit::StopOptions with_timeout(int ms) {
-  rvjit::StopOptions o;
-  o.timeout = std::chrono::milliseconds(ms);
-  return o;
-}
-
 // Ends the whole test process (a failure) if the test it guards has not finished within
 // `seconds`: a deadlocked rendezvous caller cannot be unstuck from inside, and a ctest
 // timeout would hide which test hung.

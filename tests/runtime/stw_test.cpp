@@ -12,12 +12,6 @@ namespace {
 using namespace rvjit_test;
 using Clock = std::chrono::steady_clock;
 
-rvjit::StopOptions with_timeout(int ms) {
-  rvjit::StopOptions o;
-  o.timeout = std::chrono::milliseconds(ms);
-  return o;
-}
-
 // Runs a rendezvous and checks, inside fn, that no worker makes progress.
 void expect_parks_everyone(std::vector<std::unique_ptr<BusyWorker>>& workers) {
   int runs = 0;

@@ -20,6 +20,13 @@ namespace rvjit_test {
 
 inline pid_t gettid_now() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
+// Stop options with only the rendezvous timeout set.
+inline rvjit::StopOptions with_timeout(int ms) {
+  rvjit::StopOptions o;
+  o.timeout = std::chrono::milliseconds(ms);
+  return o;
+}
+
 inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 // Waits (bounded, 20 s) until pred() holds; returns whether it did.
