@@ -144,6 +144,7 @@ void Model::sync_all(unsigned caller) {
   atomic_max(global_sync_, s);
   const unsigned n = hart_count_.load(std::memory_order_acquire);
   for (unsigned h = 0; h < n; ++h) raise_fence(h, s);
+  // After the fences: judge_word() reads the sync point, then a fence (pairs with it).
   atomic_max(harts_[caller].sync_point, s);
 }
 
@@ -163,6 +164,11 @@ void Model::hart_start(unsigned hart) {
   }
 }
 
+uint64_t Model::fence_now(unsigned hart, uint64_t read_before) const {
+  const uint64_t now = harts_[hart].fence.load(std::memory_order_acquire);
+  return now > read_before ? now : read_before;
+}
+
 Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Page* p,
                                  Hazard* out) {
   if (!p) p = find_page(key);
@@ -173,6 +179,9 @@ Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Pa
   const uint32_t idx = static_cast<uint32_t>((key & (kPageSize - 1)) / 4);
   std::lock_guard<std::mutex> g(p->lock);
   if (p->dormant) return Verdict::kClean;
+  // A sync by another hart may have completed since the caller read `fence`: the fetch
+  // overlapped it and may see the new bytes, so judge by the hart's fence as it is now.
+  fence = fence_now(hart, fence);
   const uint64_t eff = fence > p->sync_seq ? fence : p->sync_seq;
   auto it = p->last.find(idx);
   if (it == p->last.end()) {
@@ -188,7 +197,12 @@ Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Pa
     *out = Hazard{HazardKind::kFresh, hart, key, st, fence};
     return Verdict::kHazard;
   }
-  if (harts_[st.hart].sync_point.load(std::memory_order_acquire) > st.seq) {
+  // The writer's sync point first, then this hart's fence again: sync_all() raises every
+  // fence before the sync point (acq_rel; this acquire pairs with it), so a global sync whose
+  // sync point is seen here has raised the fence read after it. Only a sync that did not
+  // reach this hart (a local flush) leaves the hazard standing.
+  if (harts_[st.hart].sync_point.load(std::memory_order_acquire) > st.seq &&
+      fence_now(hart, fence) < st.seq) {
     *out = Hazard{HazardKind::kStaleAfterSync, hart, key, st, fence};
     return Verdict::kHazard;
   }
@@ -196,10 +210,10 @@ Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Pa
   return Verdict::kWindow;
 }
 
-bool Model::fetch(unsigned hart, uint64_t key, unsigned len, Page* page, Hazard* out) {
+bool Model::fetch_as_of(unsigned hart, uint64_t key, unsigned len, Page* page, uint64_t fence,
+                        Hazard* out) {
   Hart& h = harts_[hart];
   h.judged.store(h.judged.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  const uint64_t fence = h.fence.load(std::memory_order_acquire);
   const uint64_t w0 = key & ~uint64_t{3};
   const uint64_t w1 = (key + len - 1) & ~uint64_t{3};
   Hazard first{}, second{};

@@ -106,7 +106,15 @@ class Model {
 
   // Judges a fetch of `len` bytes at key; returns true and fills *out for a hazard.
   // `page` (optional) is the tracked page holding key, saving the lookup.
-  bool fetch(unsigned hart, uint64_t key, unsigned len, Page* page, Hazard* out);
+  bool fetch(unsigned hart, uint64_t key, unsigned len, Page* page, Hazard* out) {
+    return fetch_as_of(hart, key, len, page, harts_[hart].fence.load(std::memory_order_acquire),
+                       out);
+  }
+  // fetch() once the hart's fence point has been read as `fence`. Another hart's sync may
+  // complete between that read and the judgement (any vCPU runs any callback at any time),
+  // so the verdict must hold for such a sync too; tests replay that interleaving here.
+  bool fetch_as_of(unsigned hart, uint64_t key, unsigned len, Page* page, uint64_t fence,
+                   Hazard* out);
 
   // True when the hart may have unsynced stores to judge (fast path for callers).
   bool maybe_unsynced(unsigned hart) const {
@@ -133,6 +141,8 @@ class Model {
   enum class Verdict { kClean, kWindow, kHazard };
   Verdict judge_word(unsigned hart, uint64_t key, uint64_t fence, Page* p, Hazard* out);
   void raise_fence(unsigned hart, uint64_t seq);
+  // The hart's fence point now, or `read_before` if that is later (never lowers it).
+  uint64_t fence_now(unsigned hart, uint64_t read_before) const;
   Shard& shard(uint64_t page_key) { return shards_[(page_key >> 12) % shards_.size()]; }
 
   std::atomic<uint64_t> seq_{0};
