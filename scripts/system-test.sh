@@ -14,7 +14,8 @@
 #   RVJIT_SYSTEM_SMP       number of harts (default 2)
 #   RVJIT_SYSTEM_ACCEL     QEMU accelerator (default tcg,thread=single; see below)
 #   RVJIT_SYSTEM_QEMU_ARGS extra qemu-system-riscv64 arguments, space separated
-#   RVJIT_KERNEL_DIR       where kernels are cached (default <repo>/build/kernel)
+#   RVJIT_KERNEL_DIR       where kernels are cached (default $RVJIT_CACHE/kernel, that is
+#                          ~/.cache/rvjit/kernel: shared by every clone, like third-party)
 #   RVJIT_SYSTEM_GUEST     a static RV64 program to boot as /init instead of building
 #                          rvjit_system_tests (to test the harness itself)
 #   RVJIT_SYSTEM_PLUGIN    1: run under the icache checker (tools/icache-check, system-mode
@@ -31,7 +32,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$repo/build/rv64}
 case "$build" in /*) ;; *) build=$PWD/$build ;; esac
-kdir=${RVJIT_KERNEL_DIR:-$repo/build/kernel}
+kdir=${RVJIT_KERNEL_DIR:-${RVJIT_CACHE:-$HOME/.cache/rvjit}/kernel}
 fragment=$repo/tests/system/kernel.config
 tarball=/usr/src/linux-source-6.12.tar.xz
 timeout_s=${RVJIT_SYSTEM_TIMEOUT:-1500}
