@@ -61,6 +61,7 @@ namespace rvjit::ebpf::jit {
 namespace {
 
 constexpr Gp kAddr = reg::t0, kT1 = reg::t1, kT2 = reg::t2, kT3 = reg::t3;
+constexpr uint16_t kArgMask = 0x3e;  // r1..r5
 
 bool fits12(int64_t v) { return v >= -2048 && v <= 2047; }
 
@@ -91,15 +92,17 @@ struct Stub {
 class FunctionCompiler {
  public:
   FunctionCompiler(const Program& p, size_t index, const HelperRegistry& helpers,
-                   const uint64_t* table, SiteLayout layout)
-      : p_(p), fn_(p.functions()[index]), helpers_(helpers), table_(table), layout_(layout) {}
+                   const CallTargets& targets, SiteLayout layout)
+      : p_(p), index_(index), fn_(p.functions()[index]), helpers_(helpers), targets_(targets),
+        exit_live_((*targets.exit_live)[index] & kArgMask),
+        live_after_(live_after(p, index, (*targets.exit_live)[index])), layout_(layout) {}
 
   Result<AssembledCode> compile() {
     a_.set_relax_scratch(reg::t6);
     analyse();
     // [ebpf-jit-prologue]
-    Label entry = a_.new_label();
-    emit_hook_prologue(a_, layout_, entry);  // hook word + disabled site: callers enter here
+    entry_ = a_.new_label();
+    emit_hook_prologue(a_, layout_, entry_);  // hook word + disabled site: callers enter here
     prologue();                              // then the function's own frame
     // [ebpf-jit-prologue-end]
     exit_ = a_.new_label();
@@ -153,6 +156,8 @@ class FunctionCompiler {
           (i.imm & op::kAtomicFetch))
         written = i.src;
       if (written >= 6 && written <= 9) saves_[written - 6] = true;
+      if (i.opcode == op::kCallInsn || i.opcode == op::kCallxInsn) calls_ = true;
+      if (cls == op::kSt || cls == op::kStx) stores_ = true;
     }
   }
 
@@ -168,16 +173,25 @@ class FunctionCompiler {
     return n;
   }
 
+  // A leaf (no calls) keeps ra in place; with nothing to save it has no frame at all.
   int frame_size() const {
-    int n = 1;
+    int n = calls_ ? 1 : 0;
     for (bool s : saves_) n += s;
     return (n * 8 + 15) / 16 * 16;
   }
 
   void prologue() {
+    if (stores_) {  // ctx->lowest_r10 = min(it, r10): how much stack the next run zeroes
+      Label low_enough = a_.new_label();
+      a_.ld(kT1, kCtx, kCtxLowestR10);
+      a_.bgeu(R(kFramePointer), kT1, low_enough);
+      a_.sd(R(kFramePointer), kCtx, kCtxLowestR10);
+      a_.bind(low_enough);
+    }
+    if (frame_size() == 0) return;
     a_.addi(reg::sp, reg::sp, -frame_size());
-    a_.sd(reg::ra, reg::sp, 0);
-    int slot = 1;
+    int slot = 0;
+    if (calls_) a_.sd(reg::ra, reg::sp, 8 * slot++);
     for (int k = 0; k < 4; ++k) {
       if (saves_[k]) a_.sd(R(6 + k), reg::sp, 8 * slot++);
     }
@@ -185,15 +199,17 @@ class FunctionCompiler {
 
   void epilogue() {
     a_.bind(exit_);
-    for (int k = 0; k < 5; ++k) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    store_regs(exit_live_);  // only what a caller reads (jit_liveness.cpp)
     a_.mv(reg::a0, R(0));
     a_.bind(restore_);
-    int slot = 1;
-    for (int k = 0; k < 4; ++k) {
-      if (saves_[k]) a_.ld(R(6 + k), reg::sp, 8 * slot++);
+    if (frame_size() != 0) {
+      int slot = 0;
+      if (calls_) a_.ld(reg::ra, reg::sp, 8 * slot++);
+      for (int k = 0; k < 4; ++k) {
+        if (saves_[k]) a_.ld(R(6 + k), reg::sp, 8 * slot++);
+      }
+      a_.addi(reg::sp, reg::sp, frame_size());
     }
-    a_.ld(reg::ra, reg::sp, 0);
-    a_.addi(reg::sp, reg::sp, frame_size());
     a_.ret();
     a_.bind(error_tail_);
     a_.sd(kAddr, kCtx, kCtxFaultAddr);
@@ -256,21 +272,37 @@ class FunctionCompiler {
     if (base == R(kFramePointer) && off >= -static_cast<int64_t>(kStackPerFrame) &&
         off + static_cast<int64_t>(size) <= 0)
       return;
-    Label try_mem = a_.new_label(), ok = a_.new_label();
-    Label fail = stub(kind | uint64_t{size} << 8, pc);
-    a_.addi(kT1, R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
-    a_.bltu(kAddr, kT1, try_mem);
-    a_.bltu(kStackTop, kAddr, try_mem);
-    a_.sub(kT1, kStackTop, kAddr);
-    a_.sltiu(kT1, kT1, size);
-    a_.beqz(kT1, ok);
-    a_.bind(try_mem);
-    a_.bltu(kAddr, kMemLo, fail);
-    a_.bltu(kMemHi, kAddr, fail);
-    a_.sub(kT1, kMemHi, kAddr);
-    a_.sltiu(kT1, kT1, size);
-    a_.bnez(kT1, fail);
+    // Either region will do, so the order only decides the speed: the stack first for
+    // addresses made from r10, the mem region first for the others.
+    Label ok = a_.new_label(), fail = stub(kind | uint64_t{size} << 8, pc);
+    if (base == R(kFramePointer)) {
+      Label try_mem = a_.new_label();
+      stack_check(size, try_mem, ok);
+      a_.bind(try_mem);
+      mem_check(size, fail, fail);
+    } else {
+      Label try_stack = a_.new_label();
+      mem_check(size, try_stack, ok);
+      a_.bind(try_stack);
+      stack_check(size, fail, fail);
+    }
     a_.bind(ok);
+  }
+
+  // Is [kAddr, kAddr + size) inside [r10 - 512, stack top)? Branches to `in` or `out`
+  // (in == out: falls through when inside).
+  void stack_check(unsigned size, Label out, Label in) {
+    a_.addi(kT1, R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
+    region_check(kT1, kStackTop, size, out, in);
+  }
+  void mem_check(unsigned size, Label out, Label in) { region_check(kMemLo, kMemHi, size, out, in); }
+  void region_check(Gp lo, Gp hi, unsigned size, Label out, Label in) {
+    a_.bltu(kAddr, lo, out);
+    a_.bltu(hi, kAddr, out);
+    a_.sub(kT1, hi, kAddr);
+    a_.sltiu(kT1, kT1, size);
+    if (in == out) a_.bnez(kT1, out);
+    else a_.beqz(kT1, in);
   }
 
   void insn(uint32_t pc) {
@@ -516,7 +548,7 @@ class FunctionCompiler {
 
   void jump(const Insn& i, uint32_t pc) {
     if (i.opcode == op::kExitInsn) return a_.j(exit_);
-    if (i.opcode == op::kCallInsn) return i.src == op::kCallLocal ? call_local(i, pc) : call_helper(i);
+    if (i.opcode == op::kCallInsn) return i.src == op::kCallLocal ? call_local(i, pc) : call_helper(i, pc);
     if (i.opcode == op::kCallxInsn) return callx(i, pc);
     if (i.opcode == op::kJa32Insn) return a_.j(label(static_cast<uint32_t>(int64_t{pc} + 1 + i.imm)));
     const Label target = label(static_cast<uint32_t>(int64_t{pc} + 1 + i.off));
@@ -565,37 +597,55 @@ class FunctionCompiler {
     const uint32_t target = static_cast<uint32_t>(int64_t{pc} + 1 + i.imm);
     const size_t callee = p_.function_index(target);
     // Depth: the callee's frame [r10 - 1024, r10 - 512) must lie above the stack base
-    // (the interpreter's frames.size() + 1 >= kMaxCallDepth).
-    a_.addi(kT1, R(kFramePointer), -2 * static_cast<int64_t>(kStackPerFrame));
-    a_.bltu(kT1, kStackBase, stub(kFaultCallDepth, pc));
+    // (the interpreter's frames.size() + 1 >= kMaxCallDepth): r10 >= stack base + 1024.
+    a_.bltu(R(kFramePointer), kDepthLimit, stub(kFaultCallDepth, pc));
     a_.addi(R(kFramePointer), R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
     // [ebpf-jit-call-local]
-    a_.ld_label(kT1, a_.pool_constant(reinterpret_cast<uint64_t>(table_ + callee)));
-    a_.ld(kT1, kT1, 0);        // the callee's entry: its hook site
-    a_.jalr(reg::ra, kT1, 0);  // through the callee's hook site
+    // Always through the callee's hook site (its entry), so hooks see every call.
+    if (callee == index_) {
+      a_.jal(reg::ra, entry_);  // recursion: our own site
+    } else if (targets_.installed != nullptr && targets_.installed[callee] != 0) {
+      a_.call_abs(targets_.installed[callee], Assembler::Reach::kNear);  // auipc + jalr
+    } else {  // not installed yet: its entry from the table, filled before any run
+      a_.ld_label(kT1, a_.pool_constant(reinterpret_cast<uint64_t>(targets_.entry_table + callee)));
+      a_.ld(kT1, kT1, 0);
+      a_.jalr(reg::ra, kT1, 0);
+    }
     // [ebpf-jit-call-local-end]
     a_.addi(R(kFramePointer), R(kFramePointer), kStackPerFrame);
     a_.bnez(kStatus, restore_);  // the callee failed (or unwound): return at once
-    restore_args_and_take_r0();  // the callee's exit left r1..r5 in the context
-  }
-
-  // Helpers leave r1..r5 unchanged in the interpreter, but clobber a0..a4 here: they are
-  // kept in the context around the call.
-  void save_args() {
-    for (int k = 0; k < 5; ++k) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
-  }
-  void restore_args_and_take_r0() {
     a_.mv(R(0), reg::a0);
-    for (int k = 0; k < 5; ++k) a_.ld(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    load_regs(after(pc));  // the callee's exit left these in the context
   }
 
-  void call_helper(const Insn& i) {
+  // r1..r5 live after the instruction at pc.
+  uint16_t after(uint32_t pc) const { return live_after_[pc - fn_.start] & kArgMask; }
+  void store_regs(uint16_t mask) {
+    for (int k = 0; k < 5; ++k) {
+      if (mask & (1u << (1 + k))) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    }
+  }
+  void load_regs(uint16_t mask) {
+    for (int k = 0; k < 5; ++k) {
+      if (mask & (1u << (1 + k))) a_.ld(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    }
+  }
+
+  // Helpers leave r1..r5 unchanged in the interpreter, but clobber a0..a4 here: the ones
+  // read later are kept in the context around the call.
+  void save_args(uint32_t pc) { store_regs(after(pc)); }
+  void restore_args_and_take_r0(uint32_t pc) {
+    a_.mv(R(0), reg::a0);
+    load_regs(after(pc));
+  }
+
+  void call_helper(const Insn& i, uint32_t pc) {
     const Helper* h = helpers_.find(i.imm);
     if (h == nullptr) {
       a_.report(ErrorCode::kNotFound, "unknown helper " + std::to_string(i.imm));
       return;
     }
-    save_args();
+    save_args(pc);
     const uint64_t context = reinterpret_cast<uint64_t>(h->context);
     if (context == 0) a_.li(reg::a5, 0);
     else a_.li_pool(reg::a5, context);
@@ -607,13 +657,13 @@ class FunctionCompiler {
       a_.j(restore_);  // a0 = 0: every frame returns, run() answers r0 = 0
       a_.bind(goes_on);
     }
-    restore_args_and_take_r0();
+    restore_args_and_take_r0(pc);
   }
 
   // callx rD: a0..a4 = r1..r5 already; a5 = rD (r0's register: rD may be r0 itself),
   // a6 = the registry, a7 = the context.
   void callx(const Insn& i, uint32_t pc) {
-    save_args();
+    save_args(pc);
     if (R(i.dst) != reg::a5) a_.mv(reg::a5, R(i.dst));
     a_.li_pool(reg::a6, reinterpret_cast<uint64_t>(&helpers_));
     a_.mv(reg::a7, kCtx);
@@ -627,31 +677,40 @@ class FunctionCompiler {
     a_.li(kT1, pc);
     a_.j(error_tail_);
     a_.bind(fine);
-    restore_args_and_take_r0();
+    restore_args_and_take_r0(pc);
   }
 
   const Program& p_;
+  size_t index_;
   const Function& fn_;
   const HelperRegistry& helpers_;
-  const uint64_t* table_;
+  CallTargets targets_;
+  uint16_t exit_live_;                // r1..r5 this function's callers read after it
+  std::vector<uint16_t> live_after_;  // per slot: registers live after it
   SiteLayout layout_;
   Assembler a_;
   std::vector<bool> leader_;
   std::vector<Label> labels_;
   bool saves_[4] = {};
+  bool calls_ = false;   // any call or callx: ra must be saved
+  bool stores_ = false;  // any store or atomic: RunStack must know how deep
   std::vector<Stub> stubs_;
-  Label exit_, restore_, error_tail_;
+  Label entry_, exit_, restore_, error_tail_;
 };
 
 }  // namespace
 
 Result<AssembledCode> compile_function(const Program& program, size_t index,
                                        const HelperRegistry& helpers,
-                                       const uint64_t* entry_table, SiteLayout layout) {
+                                       const CallTargets& targets, SiteLayout layout) {
   if (index >= program.functions().size()) {
     return Error(ErrorCode::kInvalidArgument, "no function " + std::to_string(index));
   }
-  return FunctionCompiler(program, index, helpers, entry_table, layout).compile();
+  if (targets.entry_table == nullptr || targets.exit_live == nullptr ||
+      targets.exit_live->size() != program.functions().size()) {
+    return Error(ErrorCode::kInvalidArgument, "compile_function: incomplete CallTargets");
+  }
+  return FunctionCompiler(program, index, helpers, targets, layout).compile();
 }
 
 }  // namespace rvjit::ebpf::jit

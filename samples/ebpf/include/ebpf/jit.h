@@ -71,6 +71,7 @@ class JitExecutable final : public Executable {
   std::unique_ptr<uint64_t[]> entry_table_;  // entry of function k; read by the JIT'd calls
   std::vector<JitFunction> functions_;
   uintptr_t enter_ = 0;  // the thunk: void enter(JitContext*)
+  bool helpers_may_write_ = true;  // RunStack::helpers_may_write(program)
 };
 
 class JitEngine final : public Engine {
