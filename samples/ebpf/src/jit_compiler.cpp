@@ -89,13 +89,21 @@ struct Stub {
   int64_t budget_end = -1;  // >= 0: budget stub, pc = budget_end + s6
 };
 
+// The shared failure path of a combined check (budget_check).
+struct CheckStub {
+  Label label;
+  bool after_call;  // test s11 first: the call before the segment failed
+  Label budget;     // the budget stub
+  Label depth;      // valid: the segment ends in a local call; its depth stub
+};
+
 class FunctionCompiler {
  public:
   FunctionCompiler(const Program& p, size_t index, const HelperRegistry& helpers,
                    const CallTargets& targets, SiteLayout layout)
       : p_(p), index_(index), fn_(p.functions()[index]), helpers_(helpers), targets_(targets),
-        exit_live_((*targets.exit_live)[index] & kArgMask),
-        live_after_(live_after(p, index, (*targets.exit_live)[index])), layout_(layout) {}
+        exit_live_(targets.liveness->exit_live[index] & kArgMask),
+        live_after_(live_after(p, index, *targets.liveness)), layout_(layout) {}
 
   Result<AssembledCode> compile() {
     a_.set_relax_scratch(reg::t6);
@@ -105,14 +113,15 @@ class FunctionCompiler {
     emit_hook_prologue(a_, layout_, entry_);  // hook word + disabled site: callers enter here
     prologue();                              // then the function's own frame
     // [ebpf-jit-prologue-end]
-    exit_ = a_.new_label();
     restore_ = a_.new_label();
     error_tail_ = a_.new_label();
+    uint32_t segment = fn_.start;
     for (uint32_t pc = fn_.start; pc < fn_.end; pc += is_lddw(p_[pc]) ? 2 : 1) {
       if (leader_[pc - fn_.start]) {
         a_.bind(label(pc));
-        budget_check(pc);
+        segment = pc;
       }
+      if (is_segment_end(pc)) budget_check(segment, pc);
       insn(pc);
     }
     epilogue();
@@ -161,6 +170,16 @@ class FunctionCompiler {
     }
   }
 
+  // Whether pc is the last instruction of its segment.
+  bool is_segment_end(uint32_t pc) const {
+    const uint32_t q = next(pc);
+    return ends_segment(at(pc)) || q >= fn_.end || leader_[q - fn_.start];
+  }
+
+  bool is_local_call(uint32_t pc) const {
+    return at(pc).opcode == op::kCallInsn && at(pc).src == op::kCallLocal;
+  }
+
   // Instructions in the segment starting at `pc` (lddw counts once).
   int64_t segment_length(uint32_t pc) const {
     int64_t n = 0;
@@ -197,11 +216,15 @@ class FunctionCompiler {
     }
   }
 
-  void epilogue() {
-    a_.bind(exit_);
+  // An eBPF exit, emitted in place (a jump to a shared one would be one more taken
+  // branch per call).
+  void exit_insn() {
     store_regs(exit_live_);  // only what a caller reads (jit_liveness.cpp)
     a_.mv(reg::a0, R(0));
-    a_.bind(restore_);
+    return_to_caller();
+  }
+
+  void return_to_caller() {
     if (frame_size() != 0) {
       int slot = 0;
       if (calls_) a_.ld(reg::ra, reg::sp, 8 * slot++);
@@ -211,6 +234,12 @@ class FunctionCompiler {
       a_.addi(reg::sp, reg::sp, frame_size());
     }
     a_.ret();
+  }
+
+  // The failure paths: return with s11 set (and the fault's address and pc recorded).
+  void epilogue() {
+    a_.bind(restore_);
+    return_to_caller();
     a_.bind(error_tail_);
     a_.sd(kAddr, kCtx, kCtxFaultAddr);
     a_.sd(kT1, kCtx, kCtxFaultPc);
@@ -218,6 +247,16 @@ class FunctionCompiler {
   }
 
   void stubs() {
+    for (const CheckStub& c : check_stubs_) {
+      a_.bind(c.label);
+      if (c.after_call) a_.bnez(kStatus, restore_);  // the call failed or unwound
+      if (c.depth.valid()) {
+        a_.bltz(kBudget, c.budget);  // the interpreter counts the call before checking depth
+        a_.j(c.depth);
+      } else {
+        a_.j(c.budget);
+      }
+    }
     for (const Stub& s : stubs_) {
       a_.bind(s.label);
       if (s.budget_end >= 0) {
@@ -237,15 +276,40 @@ class FunctionCompiler {
     return l;
   }
 
-  void budget_check(uint32_t pc) {
-    const int64_t n = segment_length(pc);
+  // Emitted before the last instruction `last` of the segment starting at `start`: the
+  // others only change registers, so checking here stops the run before any effect, as
+  // the interpreter does. One branch covers up to three failures: the budget, the call
+  // just before the segment failing (s11 != 0) and a local call at its end going too
+  // deep; the stub sorts out which, in the interpreter's order.
+  void budget_check(uint32_t start, uint32_t last) {
+    const int64_t n = segment_length(start);
     if (fits12(-n)) {
       a_.addi(kBudget, kBudget, -n);
     } else {
       a_.li(kT1, n);
       a_.sub(kBudget, kBudget, kT1);
     }
-    a_.bltz(kBudget, stub(kFaultBudget, pc, int64_t{pc} + n));
+    const Label budget = stub(kFaultBudget, start, int64_t{start} + n);
+    const bool after_call = start > fn_.start && is_local_call(start - 1);
+    const bool call = is_local_call(last);
+    if (!after_call && !call) return a_.bltz(kBudget, budget);
+    // Depth: the callee's frame [r10 - 1024, r10 - 512) must lie above the stack base
+    // (the interpreter's frames.size() + 1 >= kMaxCallDepth): r10 >= stack base + 1024.
+    // r10 - limit is negative exactly then (both are user addresses, far below 2^63).
+    Gp acc = kBudget;
+    if (call) {
+      a_.sub(kT1, R(kFramePointer), kDepthLimit);
+      a_.or_(kT1, kT1, acc);
+      acc = kT1;
+    }
+    if (after_call) {  // s11 is a small positive status after a failure, else 0
+      a_.neg(kT2, kStatus);
+      a_.or_(kT1, kT2, acc);
+      acc = kT1;
+    }
+    CheckStub c{a_.new_label(), after_call, budget, call ? stub(kFaultCallDepth, last) : Label{}};
+    check_stubs_.push_back(c);
+    a_.bltz(acc, c.label);
   }
 
   // rd = rs + imm (rd may be rs); kT1 is the scratch for a large imm.
@@ -547,7 +611,7 @@ class FunctionCompiler {
   }
 
   void jump(const Insn& i, uint32_t pc) {
-    if (i.opcode == op::kExitInsn) return a_.j(exit_);
+    if (i.opcode == op::kExitInsn) return exit_insn();
     if (i.opcode == op::kCallInsn) return i.src == op::kCallLocal ? call_local(i, pc) : call_helper(i, pc);
     if (i.opcode == op::kCallxInsn) return callx(i, pc);
     if (i.opcode == op::kJa32Insn) return a_.j(label(static_cast<uint32_t>(int64_t{pc} + 1 + i.imm)));
@@ -596,9 +660,7 @@ class FunctionCompiler {
   void call_local(const Insn& i, uint32_t pc) {
     const uint32_t target = static_cast<uint32_t>(int64_t{pc} + 1 + i.imm);
     const size_t callee = p_.function_index(target);
-    // Depth: the callee's frame [r10 - 1024, r10 - 512) must lie above the stack base
-    // (the interpreter's frames.size() + 1 >= kMaxCallDepth): r10 >= stack base + 1024.
-    a_.bltu(R(kFramePointer), kDepthLimit, stub(kFaultCallDepth, pc));
+    // The depth check is in the segment's budget check (budget_check).
     a_.addi(R(kFramePointer), R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
     // [ebpf-jit-call-local]
     // Always through the callee's hook site (its entry), so hooks see every call.
@@ -613,7 +675,7 @@ class FunctionCompiler {
     }
     // [ebpf-jit-call-local-end]
     a_.addi(R(kFramePointer), R(kFramePointer), kStackPerFrame);
-    a_.bnez(kStatus, restore_);  // the callee failed (or unwound): return at once
+    // A failed (or unwound) callee: the next segment's check returns at once.
     a_.mv(R(0), reg::a0);
     load_regs(after(pc));  // the callee's exit left these in the context
   }
@@ -695,7 +757,8 @@ class FunctionCompiler {
   bool calls_ = false;   // any call or callx: ra must be saved
   bool stores_ = false;  // any store or atomic: RunStack must know how deep
   std::vector<Stub> stubs_;
-  Label entry_, exit_, restore_, error_tail_;
+  std::vector<CheckStub> check_stubs_;
+  Label entry_, restore_, error_tail_;
 };
 
 }  // namespace
@@ -706,8 +769,9 @@ Result<AssembledCode> compile_function(const Program& program, size_t index,
   if (index >= program.functions().size()) {
     return Error(ErrorCode::kInvalidArgument, "no function " + std::to_string(index));
   }
-  if (targets.entry_table == nullptr || targets.exit_live == nullptr ||
-      targets.exit_live->size() != program.functions().size()) {
+  if (targets.entry_table == nullptr || targets.liveness == nullptr ||
+      targets.liveness->exit_live.size() != program.functions().size() ||
+      targets.liveness->entry_live.size() != program.functions().size()) {
     return Error(ErrorCode::kInvalidArgument, "compile_function: incomplete CallTargets");
   }
   return FunctionCompiler(program, index, helpers, targets, layout).compile();

@@ -146,8 +146,8 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   const std::vector<Function>& fns = program.functions();
   parts.entry_table = std::make_unique<uint64_t[]>(fns.size());
   const std::vector<std::string> names = install_names(program, options_.name_prefix);
-  const std::vector<uint16_t> exit_live = jit::exit_live_masks(program);
-  jit::CallTargets targets{parts.entry_table.get(), parts.entry_table.get(), &exit_live};
+  const jit::CallLiveness liveness = jit::call_liveness(program);
+  jit::CallTargets targets{parts.entry_table.get(), parts.entry_table.get(), &liveness};
   parts.functions.resize(fns.size());
   // Last function first: callees usually follow their callers, so most calls find their
   // callee installed and become direct (jit_compiler.h).
@@ -157,7 +157,7 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
     auto fn = parts.hooks->install(*code, names[k]);
     if (!fn.ok() && fn.error().code() == ErrorCode::kBranchOutOfRange) {
       // A callee beyond auipc+jalr reach (another code region): calls through the table.
-      jit::CallTargets table_only{parts.entry_table.get(), nullptr, &exit_live};
+      jit::CallTargets table_only{parts.entry_table.get(), nullptr, &liveness};
       code = jit::compile_function(program, k, helpers, table_only, options_.layout);
       if (!code.ok()) return code.error();
       fn = parts.hooks->install(*code, names[k]);

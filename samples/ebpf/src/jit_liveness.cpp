@@ -7,7 +7,9 @@
 // through the run context. Compilers treat r1..r5 as dead after a call, so usually none
 // is read: this analysis finds that out and the round-trip disappears. It is exact where
 // it matters (a register counts as live when any path may read it before writing it) and
-// conservative elsewhere (atomics never kill, helpers and calls read all of r1..r5).
+// conservative elsewhere (atomics never kill, helpers read all of r1..r5). A local call
+// reads the arguments its callee reads (the callee's entry liveness), so a register is
+// not kept alive only to be passed to a callee that ignores it.
 #include <cstddef>
 #include <vector>
 
@@ -22,9 +24,11 @@ constexpr uint16_t kArgs = bit(1) | bit(2) | bit(3) | bit(4) | bit(5);
 
 uint32_t next_pc(const Program& p, uint32_t pc) { return pc + (p[pc].opcode == op::kLddw ? 2 : 1); }
 
-// Registers an instruction reads (gen) and certainly overwrites (kill); `exit_live` is
-// what the function's exit hands back to its callers.
-void gen_kill(const Insn& i, uint16_t exit_live, uint16_t* gen, uint16_t* kill) {
+// Registers an instruction at `pc` reads (gen) and certainly overwrites (kill); `exit_live`
+// is what the function's exit hands back to its callers.
+void gen_kill(const Program& p, uint32_t pc, uint16_t exit_live, const CallLiveness& calls,
+              uint16_t* gen, uint16_t* kill) {
+  const Insn& i = p[pc];
   const uint8_t cls = insn_class(i.opcode);
   const bool x = (i.opcode & op::kSrcMask) == op::kSrcX;
   *gen = 0;
@@ -45,7 +49,12 @@ void gen_kill(const Insn& i, uint16_t exit_live, uint16_t* gen, uint16_t* kill) 
     default: break;
   }
   if (i.opcode == op::kExitInsn) { *gen = bit(0) | exit_live; return; }
-  if (i.opcode == op::kCallInsn && i.src == op::kCallLocal) { *gen = kArgs; *kill = kArgs; return; }
+  if (i.opcode == op::kCallInsn && i.src == op::kCallLocal) {
+    const size_t callee = p.function_index(static_cast<uint32_t>(int64_t{pc} + 1 + i.imm));
+    *gen = calls.entry_live[callee];
+    *kill = kArgs;
+    return;
+  }
   if (i.opcode == op::kCallInsn) { *gen = kArgs; *kill = bit(0); return; }  // r1..r5 unchanged
   if (i.opcode == op::kCallxInsn) { *gen = kArgs | bit(i.dst); *kill = bit(0); return; }
   *gen = bit(i.dst) | (x ? bit(i.src) : 0);  // conditional jumps (ja reads x0's bits: none)
@@ -65,10 +74,10 @@ bool falls_through(const Insn& i) {
   return !(insn_class(i.opcode) == op::kJmp && (i.opcode & op::kCodeMask) == op::kJa);
 }
 
-}  // namespace
-
-std::vector<uint16_t> live_after(const Program& p, size_t index, uint16_t exit_live) {
+// Live-after of every slot of function `index` (and its live-in at entry in *entry).
+std::vector<uint16_t> solve(const Program& p, size_t index, const CallLiveness& calls, uint16_t* entry) {
   const Function& f = p.functions()[index];
+  const uint16_t exit_live = calls.exit_live[index];
   const size_t n = f.end - f.start;
   std::vector<uint16_t> in(n + 1, 0), out(n, 0);
   std::vector<uint32_t> pcs;  // instruction starts (an lddw's second slot is not one)
@@ -84,23 +93,37 @@ std::vector<uint16_t> live_after(const Program& p, size_t index, uint16_t exit_l
       const int64_t t = jump_target(i, pc);
       if (t >= f.start && t < f.end) o |= in[t - f.start];
       uint16_t gen = 0, kill = 0;
-      gen_kill(i, exit_live, &gen, &kill);
+      gen_kill(p, pc, exit_live, calls, &gen, &kill);
       const uint16_t live_in = gen | static_cast<uint16_t>(o & ~kill);
       if (o != out[pc - f.start] || live_in != in[pc - f.start]) changed = true;
       out[pc - f.start] = o;
       in[pc - f.start] = live_in;
     }
   }
+  *entry = in[0];
   return out;
 }
 
-std::vector<uint16_t> exit_live_masks(const Program& p) {
+}  // namespace
+
+std::vector<uint16_t> live_after(const Program& p, size_t index, const CallLiveness& calls) {
+  uint16_t entry = 0;
+  return solve(p, index, calls, &entry);
+}
+
+CallLiveness call_liveness(const Program& p) {
   const std::vector<Function>& fns = p.functions();
-  std::vector<uint16_t> exit_live(fns.size(), 0);  // main's callers read only r0
-  for (bool changed = true; changed;) {  // grows monotonically: at most 5 bits per function
+  // Least fixed point: start from nothing live, grow until stable (at most 5 bits per
+  // mask). Main's callers read only r0.
+  CallLiveness calls{std::vector<uint16_t>(fns.size(), 0), std::vector<uint16_t>(fns.size(), 0)};
+  std::vector<uint16_t>& exit_live = calls.exit_live;
+  for (bool changed = true; changed;) {
     changed = false;
     for (size_t k = 0; k < fns.size(); ++k) {
-      const std::vector<uint16_t> after = live_after(p, k, exit_live[k]);
+      uint16_t entry = 0;
+      const std::vector<uint16_t> after = solve(p, k, calls, &entry);
+      entry &= kArgs;
+      if (entry != calls.entry_live[k]) { calls.entry_live[k] = entry; changed = true; }
       for (uint32_t pc = fns[k].start; pc < fns[k].end; pc = next_pc(p, pc)) {
         const Insn& i = p[pc];
         if (i.opcode != op::kCallInsn || i.src != op::kCallLocal) continue;
@@ -110,7 +133,7 @@ std::vector<uint16_t> exit_live_masks(const Program& p) {
       }
     }
   }
-  return exit_live;
+  return calls;
 }
 
 }  // namespace rvjit::ebpf::jit

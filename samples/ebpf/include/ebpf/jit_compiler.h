@@ -56,12 +56,18 @@ uint64_t callx_dispatch(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint
                         uint64_t helper_number, const HelperRegistry* helpers, JitContext* ctx);
 
 // Liveness of r1..r5 across calls (src/jit_liveness.cpp), as bit masks (bit r = eBPF
-// register r). exit_live_masks()[k]: the registers some caller of function k reads after
-// calling it before writing them, i.e. what k's exit must hand back (the interpreter's
-// r1..r5 after a local call are the callee's). live_after(p, k, mask)[pc - start]: the
-// registers live after the instruction at pc of function k, given its exit mask.
-std::vector<uint16_t> exit_live_masks(const Program& program);
-std::vector<uint16_t> live_after(const Program& program, size_t index, uint16_t exit_live);
+// register r), for the whole program:
+//   exit_live[k]: the registers some caller of function k reads after calling it before
+//     writing them, i.e. what k's exit must hand back (the interpreter's r1..r5 after a
+//     local call are the callee's);
+//   entry_live[k]: the arguments function k may read before writing them.
+struct CallLiveness {
+  std::vector<uint16_t> exit_live;
+  std::vector<uint16_t> entry_live;
+};
+CallLiveness call_liveness(const Program& program);
+// The registers live after each slot of function `index` (indexed by pc - start).
+std::vector<uint16_t> live_after(const Program& program, size_t index, const CallLiveness& calls);
 
 // What compile_function knows about the rest of the program.
 struct CallTargets {
@@ -72,8 +78,8 @@ struct CallTargets {
   // direct auipc+jalr (the site is still the target, so hooks see every call). Null: no
   // direct calls (the fallback when a callee is out of +-2 GiB reach).
   const uint64_t* installed = nullptr;
-  // exit_live_masks() of the program.
-  const std::vector<uint16_t>* exit_live = nullptr;
+  // call_liveness() of the program.
+  const CallLiveness* liveness = nullptr;
 };
 
 // Compiles function `index` of `program` into code with one hook prologue at its entry.
