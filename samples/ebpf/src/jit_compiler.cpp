@@ -7,7 +7,7 @@
 //                                     the ones it writes)
 //   r10 -> s5                        (the caller moves it down 512 bytes around a call)
 // Fixed registers, set by the entry thunk and shared by every function of a run:
-//   s0 stack base (lowest byte of the 64 frames)   s6 instruction budget left
+//   s0 depth limit (stack base + 2 frames)   s6 instruction budget left
 //   s7 mem_lo   s8 mem_hi   s9 stack top (main's r10)   s10 JitContext*   s11 status
 // s6 and s11 are written by callees on purpose (they are run-global, never saved); the
 // hook trampolines and helpers are psABI code, so they preserve every s register.
@@ -15,31 +15,42 @@
 // t6 is the assembler's relaxation scratch and is never live.
 //
 // Function shape:
-//   hook word, hook site (emit_hook_prologue), prologue (save ra and the written s1..s4),
-//   body, exit path (r1..r5 -> ctx->regs, a0 = r0, restore, ret), error tail, stubs.
+//   hook word, hook site (emit_hook_prologue), prologue (record r10 for RunStack if the
+//   function stores; save ra unless it is a leaf, and the written s1..s4), body with
+//   every exit emitted in place (the live r1..r5 -> ctx->regs, a0 = r0, restore, ret),
+//   failure return, error tail, stubs.
 // Errors never unwind: a failing check sets s11 (Fault | size << 8), t0 = address,
 // t1 = pc, and the function returns through its normal epilogue; every caller tests s11
-// after a local call and returns too. So each hooked frame returns normally and the hook
-// manager's shadow stack of exit hooks stays balanced even when a run fails.
+// after a local call (in the next segment's check) and returns too. So each hooked frame
+// returns normally and the hook manager's shadow stack of exit hooks stays balanced even
+// when a run fails.
 //
 // Instruction budget, exactly as the interpreter counts it: the code is cut into
 // segments in which only the last instruction can fault, call or have an effect outside
 // the registers (memory access, call, exit, jump) or takes two slots (lddw); jump targets
-// start segments. A segment of N instructions starting at pc b subtracts N from s6 first;
-// if that goes negative with r instructions left (r < N), the interpreter would have run
-// b..b+r-1 (pure register operations, unobservable after an error) and stopped at pc
-// b + r, which is what the stub reports: pc = b + N + s6.
+// start segments. A segment of N instructions starting at pc b subtracts N from s6 just
+// before its last instruction (the others only change registers); if that goes negative
+// with r instructions left (r < N), the interpreter would have run b..b+r-1 (pure
+// register operations, unobservable after an error) and stopped at pc b + r, which is
+// what the stub reports: pc = b + N + s6. The same branch covers the depth check of a
+// call ending the segment and the failure of a call just before it (budget_check).
 //
 // Memory: every access is checked like the interpreter's Region::contains, against the
-// current frame's stack [r10 - 512, stack top) and then the mem region, except r10 + off
+// current frame's stack [r10 - 512, stack top) and the mem region (the stack first for
+// addresses made from r10, the mem region first for the others), except r10 + off
 // with -512 <= off, off + size <= 0 (always inside the current frame). Atomics are then
 // checked for natural alignment and use RV64A with aq+rl (sequentially consistent, like
 // the interpreter's __atomic builtins); cmpxchg is an lr/sc loop. Plain loads and stores
 // may be misaligned, as in eBPF: RV64 Linux executes or emulates misaligned accesses.
 //
-// Calls: local calls go through the callee's hook site, loaded from the executable's
-// entry table (its address is a literal of the code; the table is filled after every
-// function is installed, before any run), so recursion is traced frame by frame.
+// Calls: local calls always go through the callee's hook site, so recursion is traced
+// frame by frame: a jal to the function's own site for recursion, auipc+jalr to a callee
+// already installed (the engine installs the last function first), else a load from the
+// executable's entry table (its address is a literal of the code; the table is filled
+// after every function is installed, before any run). The depth check is one compare
+// against s0. r1..r5 after a local call are the callee's in the interpreter; the JIT
+// hands back through ctx->regs only those a caller reads (jit_liveness.cpp: usually
+// none), and keeps only those around a helper call.
 // Helpers are called at their absolute address through the literal pool (kFar). A callx
 // calls callx_dispatch (jit_engine.cpp) with the register's value, the registry and the
 // context: it finds the helper at run time and reports an unknown number or a helper

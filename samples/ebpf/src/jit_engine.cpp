@@ -171,8 +171,8 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   auto enter = parts.cache->install(*thunk, options_.name_prefix + "ebpf_jit_enter");
   if (!enter.ok()) return enter.error();
   parts.enter = enter->entry;
-  parts.helpers_may_write = RunStack::helpers_may_write(program);
   // [ebpf-jit-install-end]
+  parts.helpers_may_write = RunStack::helpers_may_write(program);
   return std::make_unique<JitExecutable>(std::move(parts));
 }
 

@@ -16,7 +16,7 @@
 // Semantics are the interpreter's exactly (ebpf/engine.h), including the error values
 // (kind, message, pc); only the addresses inside "at 0x..." of stack accesses differ,
 // because each engine allocates its own stack. See src/jit_compiler.cpp for the code
-// shape (register map, budget counting, bounds checks, calls through the entry table).
+// shape (register map, budget counting, bounds checks, calls).
 #pragma once
 
 #include <cstdint>
