@@ -157,6 +157,50 @@ TEST(EbpfEngine, BudgetStopsAnInfiniteLoop) {
   EXPECT_NE(r.error().message().find("instruction budget of 1000 exhausted"), std::string::npos);
 }
 
+// Engines reuse one stack buffer per thread and zero only what the previous run may have
+// written (src/run_stack.h). Scans every dword of frames 2..64 (the whole stack but
+// main's frame) and returns their OR: 0 on a fresh stack.
+constexpr std::string_view kScanStack =
+    "mov %r1, 63\ncall local scan\nexit\n"
+    "scan:\nmov %r6, %r1\nmov %r7, 0\nmov %r8, %r10\nsub %r8, 512\n"
+    "loop:\nldxdw %r2, [%r8]\nor %r7, %r2\nadd %r8, 8\njlt %r8, %r10, loop\n"
+    "mov %r0, %r7\njle %r6, 1, done\nmov %r1, %r6\nsub %r1, 1\ncall local scan\nor %r0, %r7\n"
+    "done:\nexit\n";
+// Stores -1 at both ends of frames 2..64.
+constexpr std::string_view kDirtyFrames =
+    "mov %r1, 63\ncall local dirty\nexit\n"
+    "dirty:\nstdw [%r10-8], -1\nstdw [%r10-512], -1\njle %r1, 1, out\nsub %r1, 1\ncall local dirty\n"
+    "out:\nmov %r0, 0\nexit\n";
+// memfrob (a helper) on 256 bytes 30000 below main's r10: a helper may write anywhere in
+// the stack, far below any frame the program ran in.
+constexpr std::string_view kHelperDirtiesDeep =
+    "mov %r1, %r10\nsub %r1, 30000\nmov %r2, 256\ncall 1\nmov %r0, 0\nexit\n";
+
+TEST(EbpfEngine, EveryRunStartsWithAZeroedStack) {
+  HelperRegistry helpers;
+  register_conformance_helpers(helpers);
+  std::vector<Program> programs;  // outlive the Executables that refer to them
+  programs.reserve(3);
+  for (std::string_view text : {kScanStack, kDirtyFrames, kHelperDirtiesDeep}) {
+    auto p = build(text);
+    ASSERT_TRUE(p.ok()) << p.error().to_string();
+    programs.push_back(std::move(*p));
+  }
+  for (const std::string& dirtier : available_engines()) {
+    for (const std::string& scanner : available_engines()) {
+      for (size_t d = 1; d <= 2; ++d) {
+        auto dirty = (*make_engine(dirtier))->load(programs[d], helpers);
+        auto scan = (*make_engine(scanner))->load(programs[0], helpers);
+        ASSERT_TRUE(dirty.ok() && scan.ok());
+        ASSERT_TRUE((*dirty)->run({}).ok());
+        auto r = (*scan)->run({});
+        ASSERT_TRUE(r.ok()) << r.error().to_string();
+        EXPECT_EQ(*r, 0u) << dirtier << " ran program " << d << ", then " << scanner << " scanned";
+      }
+    }
+  }
+}
+
 TEST(EbpfEngine, EngineRegistry) {
   auto names = available_engines();
   ASSERT_FALSE(names.empty());

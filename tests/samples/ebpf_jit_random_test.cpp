@@ -10,6 +10,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ebpf/disassembler.h"
@@ -44,6 +45,37 @@ class Gen {
     return p;
   }
 
+  // main, f1 and f2, each a random body; main calls f1 and f2, f1 calls f2 (no
+  // recursion, so every program ends). main folds r1..r9 into r0 after its last call, so
+  // the r1..r5 a callee leaves behind (the JIT hands back only the live ones,
+  // src/jit_liveness.cpp) and the r6..r9 it must preserve all reach the result.
+  std::vector<Insn> call_graph(int body) {
+    std::vector<Insn> p;
+    for (uint8_t r = 0; r <= 9; ++r) lddw(p, r, value64());
+    std::vector<std::pair<size_t, int>> calls;  // (pc, callee 1 or 2)
+    size_t start[3] = {0, 0, 0};
+    emit_body(p, body, 0, &calls);
+    for (uint8_t r = 1; r <= 9; ++r) {
+      Insn x;
+      x.opcode = op::kAlu64 | op::kSrcX | op::kXor;
+      x.dst = 0;
+      x.src = r;
+      p.push_back(x);
+    }
+    Insn exit_insn;
+    exit_insn.opcode = op::kExitInsn;
+    p.push_back(exit_insn);
+    for (int f = 1; f <= 2; ++f) {
+      start[f] = p.size();
+      emit_body(p, body / 2, f, &calls);
+      p.push_back(exit_insn);
+    }
+    for (const auto& [pc, callee] : calls) {
+      p[pc].imm = static_cast<int32_t>(static_cast<int64_t>(start[callee]) - static_cast<int64_t>(pc) - 1);
+    }
+    return p;
+  }
+
  private:
   uint64_t below(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); }
   bool coin() { return below(2) == 0; }
@@ -73,6 +105,22 @@ class Gen {
     b.imm = static_cast<int32_t>(static_cast<uint32_t>(v >> 32));
     p.push_back(a);
     p.push_back(b);
+  }
+  // `n` random instructions of function `fn`, with a local call to a later function
+  // now and then (its offset is filled in by call_graph).
+  void emit_body(std::vector<Insn>& p, int n, int fn, std::vector<std::pair<size_t, int>>* calls) {
+    const size_t end = p.size() + static_cast<size_t>(n);
+    while (p.size() < end) {
+      if (fn < 2 && below(6) == 0) {
+        Insn c;
+        c.opcode = op::kCallInsn;
+        c.src = op::kCallLocal;
+        calls->push_back({p.size(), fn + 1 + static_cast<int>(below(static_cast<uint64_t>(2 - fn)))});
+        p.push_back(c);
+      } else {
+        p.push_back(random_insn(p.size(), end));
+      }
+    }
   }
   uint8_t dst() { return static_cast<uint8_t>(below(10)); }   // r0..r9 (r10 is read-only)
   uint8_t src() { return static_cast<uint8_t>(below(11)); }   // r0..r10
@@ -226,6 +274,32 @@ TEST(EbpfJitRandom, AgreesWithTheInterpreterOnRandomPrograms) {
   EXPECT_GT(verified, kPrograms * 9 / 10) << "the generator must produce valid programs";
   EXPECT_GT(failed_runs, 0) << "some programs must fault (bounds, alignment)";
   EXPECT_LT(failed_runs, verified / 2) << "most programs must run to the end";
+}
+
+TEST(EbpfJitRandom, AgreesWithTheInterpreterOnRandomCallGraphs) {
+  HelperRegistry helpers;
+  register_test_helpers(helpers);
+  auto interp_engine = make_engine("interpreter");
+  auto jit_engine = make_engine("jit");
+  ASSERT_TRUE(interp_engine.ok() && jit_engine.ok());
+  int verified = 0, failed_runs = 0, three_functions = 0;
+  constexpr int kPrograms = 600;
+  for (int n = 0; n < kPrograms; ++n) {
+    Gen gen(static_cast<uint32_t>(0xca110000 + n));
+    auto program = Program::create(gen.call_graph(16 + n % 24));
+    if (!program.ok()) continue;
+    ++verified;
+    three_functions += program->functions().size() == 3;
+    auto interp = (*interp_engine)->load(*program, helpers);
+    auto jit = (*jit_engine)->load(*program, helpers);
+    ASSERT_TRUE(interp.ok() && jit.ok()) << (jit.ok() ? "" : jit.error().to_string());
+    const std::string want = outcome(**interp), got = outcome(**jit);
+    failed_runs += want.rfind("r0 = ", 0) != 0;
+    ASSERT_EQ(want, got) << "seed " << n << "\n" << disassemble(*program);
+  }
+  EXPECT_GT(verified, kPrograms * 9 / 10) << "the generator must produce valid programs";
+  EXPECT_LT(failed_runs, verified / 2) << "most programs must run to the end";
+  EXPECT_GT(three_functions, verified / 2) << "most programs must call both f1 and f2";
 }
 
 #endif  // RVJIT_EBPF_JIT

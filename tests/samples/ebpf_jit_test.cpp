@@ -198,6 +198,17 @@ TEST(EbpfJit, CallerSeesTheCalleesArgumentRegisters) {
       "f:\nmov %r0, %r1\nmov %r1, 3\nmov %r2, 9\nmov %r5, 11\nexit\n");
 }
 
+TEST(EbpfJit, ArgumentRegistersFlowThroughCalleesThatKeepThem) {
+  // r3 and r4 reach g through f and h, which never write them, across a helper call
+  // (gather_bytes: it clobbers a2..a4 in the JIT) and two exits: the JIT carries only the
+  // live ones (src/jit_liveness.cpp), so this checks that the analysis follows them.
+  expect_same(
+      "mov %r1, 1\nmov %r3, 5\nmov %r4, 7\ncall local f\ncall local g\nexit\n"
+      "f:\ncall 1\ncall local h\nexit\n"
+      "h:\nmov %r0, 0\nexit\n"
+      "g:\nmov %r0, %r3\nlsh %r0, 8\nadd %r0, %r4\nexit\n");
+}
+
 TEST(EbpfJit, BudgetIsExactAroundLddwAndMemoryAccesses) {
   // Segments end at lddw (two slots) and at memory accesses; check every budget.
   auto p = build(

@@ -3,11 +3,13 @@
 // programs behave identically under the JIT, which will use the same addresses.
 #include "ebpf/interpreter.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
 
 #include "alu.h"
+#include "run_stack.h"
 
 namespace rvjit::ebpf {
 namespace {
@@ -35,12 +37,24 @@ struct Frame {
 class InterpretedProgram final : public Executable {
  public:
   InterpretedProgram(const Program& program, const HelperRegistry& helpers)
-      : program_(program), helpers_(helpers) {}
+      : program_(program), helpers_(helpers), helpers_may_write_(RunStack::helpers_may_write(program)) {}
   Result<uint64_t> run(std::span<uint8_t> mem, const RunOptions& options) override;
 
  private:
   const Program& program_;
   const HelperRegistry& helpers_;
+  bool helpers_may_write_;
+};
+
+// Tells the RunStack, whichever way run() returns, the lowest frame the program reached
+// (where it may have stored), unless helpers may have written anywhere.
+struct StackUse {
+  RunStack& stack;
+  bool helpers_may_write;
+  uint64_t lowest_r10;
+  ~StackUse() {
+    if (!helpers_may_write) stack.done(lowest_r10);
+  }
 };
 
 uint64_t load_le(uint64_t addr, unsigned size) {
@@ -102,9 +116,8 @@ Result<uint64_t> InterpretedProgram::run(std::span<uint8_t> mem, const RunOption
   const std::vector<Insn>& code = program_.insns();
   const uint32_t n = static_cast<uint32_t>(code.size());
 
-  // uint64_t storage keeps the stack 8-byte aligned, so aligned atomics on it work.
-  std::vector<uint64_t> stack(kStackPerFrame * kMaxCallDepth / sizeof(uint64_t), 0);
-  const uint64_t stack_top = reinterpret_cast<uint64_t>(stack.data()) + stack.size() * sizeof(uint64_t);
+  RunStack stack;  // zeroed, 8-byte aligned (aligned atomics on it work)
+  const uint64_t stack_top = stack.top();
   Region mem_region;
   if (!mem.empty()) {
     mem_region.lo = reinterpret_cast<uint64_t>(mem.data());
@@ -115,9 +128,10 @@ Result<uint64_t> InterpretedProgram::run(std::span<uint8_t> mem, const RunOption
   r[1] = mem_region.lo;
   r[2] = mem.size();
   r[10] = stack_top;
+  StackUse stack_use{stack, helpers_may_write_, stack_top};
   Region stack_region{stack_top - kStackPerFrame, stack_top};
   ProgramMemoryScope published({mem_region.lo, mem_region.hi,
-                                reinterpret_cast<uint64_t>(stack.data()), stack_top});
+                                stack.base(), stack_top});
   // r0 = helper(r1..r5); true when the helper ended the program (r0 is then 0).
   auto call_helper = [&](const Helper& h) {
     r[0] = h.fn(r[1], r[2], r[3], r[4], r[5], h.context);
@@ -193,6 +207,7 @@ Result<uint64_t> InterpretedProgram::run(std::span<uint8_t> mem, const RunOption
           }
           frames.push_back(Frame{pc + 1, {r[6], r[7], r[8], r[9]}, r[10]});
           r[10] -= kStackPerFrame;
+          stack_use.lowest_r10 = std::min(stack_use.lowest_r10, r[10]);
           stack_region.lo = r[10] - kStackPerFrame;
           pc = static_cast<uint32_t>(int64_t{pc} + 1 + i.imm);
           break;

@@ -7,7 +7,7 @@
 //                                     the ones it writes)
 //   r10 -> s5                        (the caller moves it down 512 bytes around a call)
 // Fixed registers, set by the entry thunk and shared by every function of a run:
-//   s0 stack base (lowest byte of the 64 frames)   s6 instruction budget left
+//   s0 depth limit (stack base + 2 frames)   s6 instruction budget left
 //   s7 mem_lo   s8 mem_hi   s9 stack top (main's r10)   s10 JitContext*   s11 status
 // s6 and s11 are written by callees on purpose (they are run-global, never saved); the
 // hook trampolines and helpers are psABI code, so they preserve every s register.
@@ -15,31 +15,42 @@
 // t6 is the assembler's relaxation scratch and is never live.
 //
 // Function shape:
-//   hook word, hook site (emit_hook_prologue), prologue (save ra and the written s1..s4),
-//   body, exit path (r1..r5 -> ctx->regs, a0 = r0, restore, ret), error tail, stubs.
+//   hook word, hook site (emit_hook_prologue), prologue (record r10 for RunStack if the
+//   function stores; save ra unless it is a leaf, and the written s1..s4), body with
+//   every exit emitted in place (the live r1..r5 -> ctx->regs, a0 = r0, restore, ret),
+//   failure return, error tail, stubs.
 // Errors never unwind: a failing check sets s11 (Fault | size << 8), t0 = address,
 // t1 = pc, and the function returns through its normal epilogue; every caller tests s11
-// after a local call and returns too. So each hooked frame returns normally and the hook
-// manager's shadow stack of exit hooks stays balanced even when a run fails.
+// after a local call (in the next segment's check) and returns too. So each hooked frame
+// returns normally and the hook manager's shadow stack of exit hooks stays balanced even
+// when a run fails.
 //
 // Instruction budget, exactly as the interpreter counts it: the code is cut into
 // segments in which only the last instruction can fault, call or have an effect outside
 // the registers (memory access, call, exit, jump) or takes two slots (lddw); jump targets
-// start segments. A segment of N instructions starting at pc b subtracts N from s6 first;
-// if that goes negative with r instructions left (r < N), the interpreter would have run
-// b..b+r-1 (pure register operations, unobservable after an error) and stopped at pc
-// b + r, which is what the stub reports: pc = b + N + s6.
+// start segments. A segment of N instructions starting at pc b subtracts N from s6 just
+// before its last instruction (the others only change registers); if that goes negative
+// with r instructions left (r < N), the interpreter would have run b..b+r-1 (pure
+// register operations, unobservable after an error) and stopped at pc b + r, which is
+// what the stub reports: pc = b + N + s6. The same branch covers the depth check of a
+// call ending the segment and the failure of a call just before it (budget_check).
 //
 // Memory: every access is checked like the interpreter's Region::contains, against the
-// current frame's stack [r10 - 512, stack top) and then the mem region, except r10 + off
+// current frame's stack [r10 - 512, stack top) and the mem region (the stack first for
+// addresses made from r10, the mem region first for the others), except r10 + off
 // with -512 <= off, off + size <= 0 (always inside the current frame). Atomics are then
 // checked for natural alignment and use RV64A with aq+rl (sequentially consistent, like
 // the interpreter's __atomic builtins); cmpxchg is an lr/sc loop. Plain loads and stores
 // may be misaligned, as in eBPF: RV64 Linux executes or emulates misaligned accesses.
 //
-// Calls: local calls go through the callee's hook site, loaded from the executable's
-// entry table (its address is a literal of the code; the table is filled after every
-// function is installed, before any run), so recursion is traced frame by frame.
+// Calls: local calls always go through the callee's hook site, so recursion is traced
+// frame by frame: a jal to the function's own site for recursion, auipc+jalr to a callee
+// already installed (the engine installs the last function first), else a load from the
+// executable's entry table (its address is a literal of the code; the table is filled
+// after every function is installed, before any run). The depth check is one compare
+// against s0. r1..r5 after a local call are the callee's in the interpreter; the JIT
+// hands back through ctx->regs only those a caller reads (jit_liveness.cpp: usually
+// none), and keeps only those around a helper call.
 // Helpers are called at their absolute address through the literal pool (kFar). A callx
 // calls callx_dispatch (jit_engine.cpp) with the register's value, the registry and the
 // context: it finds the helper at run time and reports an unknown number or a helper
@@ -61,6 +72,7 @@ namespace rvjit::ebpf::jit {
 namespace {
 
 constexpr Gp kAddr = reg::t0, kT1 = reg::t1, kT2 = reg::t2, kT3 = reg::t3;
+constexpr uint16_t kArgMask = 0x3e;  // r1..r5
 
 bool fits12(int64_t v) { return v >= -2048 && v <= 2047; }
 
@@ -88,28 +100,39 @@ struct Stub {
   int64_t budget_end = -1;  // >= 0: budget stub, pc = budget_end + s6
 };
 
+// The shared failure path of a combined check (budget_check).
+struct CheckStub {
+  Label label;
+  bool after_call;  // test s11 first: the call before the segment failed
+  Label budget;     // the budget stub
+  Label depth;      // valid: the segment ends in a local call; its depth stub
+};
+
 class FunctionCompiler {
  public:
   FunctionCompiler(const Program& p, size_t index, const HelperRegistry& helpers,
-                   const uint64_t* table, SiteLayout layout)
-      : p_(p), fn_(p.functions()[index]), helpers_(helpers), table_(table), layout_(layout) {}
+                   const CallTargets& targets, SiteLayout layout)
+      : p_(p), index_(index), fn_(p.functions()[index]), helpers_(helpers), targets_(targets),
+        exit_live_(targets.liveness->exit_live[index] & kArgMask),
+        live_after_(live_after(p, index, *targets.liveness)), layout_(layout) {}
 
   Result<AssembledCode> compile() {
     a_.set_relax_scratch(reg::t6);
     analyse();
     // [ebpf-jit-prologue]
-    Label entry = a_.new_label();
-    emit_hook_prologue(a_, layout_, entry);  // hook word + disabled site: callers enter here
+    entry_ = a_.new_label();
+    emit_hook_prologue(a_, layout_, entry_);  // hook word + disabled site: callers enter here
     prologue();                              // then the function's own frame
     // [ebpf-jit-prologue-end]
-    exit_ = a_.new_label();
     restore_ = a_.new_label();
     error_tail_ = a_.new_label();
+    uint32_t segment = fn_.start;
     for (uint32_t pc = fn_.start; pc < fn_.end; pc += is_lddw(p_[pc]) ? 2 : 1) {
       if (leader_[pc - fn_.start]) {
         a_.bind(label(pc));
-        budget_check(pc);
+        segment = pc;
       }
+      if (is_segment_end(pc)) budget_check(segment, pc);
       insn(pc);
     }
     epilogue();
@@ -153,7 +176,19 @@ class FunctionCompiler {
           (i.imm & op::kAtomicFetch))
         written = i.src;
       if (written >= 6 && written <= 9) saves_[written - 6] = true;
+      if (i.opcode == op::kCallInsn || i.opcode == op::kCallxInsn) calls_ = true;
+      if (cls == op::kSt || cls == op::kStx) stores_ = true;
     }
+  }
+
+  // Whether pc is the last instruction of its segment.
+  bool is_segment_end(uint32_t pc) const {
+    const uint32_t q = next(pc);
+    return ends_segment(at(pc)) || q >= fn_.end || leader_[q - fn_.start];
+  }
+
+  bool is_local_call(uint32_t pc) const {
+    return at(pc).opcode == op::kCallInsn && at(pc).src == op::kCallLocal;
   }
 
   // Instructions in the segment starting at `pc` (lddw counts once).
@@ -168,33 +203,54 @@ class FunctionCompiler {
     return n;
   }
 
+  // A leaf (no calls) keeps ra in place; with nothing to save it has no frame at all.
   int frame_size() const {
-    int n = 1;
+    int n = calls_ ? 1 : 0;
     for (bool s : saves_) n += s;
     return (n * 8 + 15) / 16 * 16;
   }
 
   void prologue() {
+    if (stores_) {  // ctx->lowest_r10 = min(it, r10): how much stack the next run zeroes
+      Label low_enough = a_.new_label();
+      a_.ld(kT1, kCtx, kCtxLowestR10);
+      a_.bgeu(R(kFramePointer), kT1, low_enough);
+      a_.sd(R(kFramePointer), kCtx, kCtxLowestR10);
+      a_.bind(low_enough);
+    }
+    if (frame_size() == 0) return;
     a_.addi(reg::sp, reg::sp, -frame_size());
-    a_.sd(reg::ra, reg::sp, 0);
-    int slot = 1;
+    int slot = 0;
+    if (calls_) a_.sd(reg::ra, reg::sp, 8 * slot++);
     for (int k = 0; k < 4; ++k) {
       if (saves_[k]) a_.sd(R(6 + k), reg::sp, 8 * slot++);
     }
   }
 
-  void epilogue() {
-    a_.bind(exit_);
-    for (int k = 0; k < 5; ++k) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
+  // An eBPF exit, emitted in place (a jump to a shared one would be one more taken
+  // branch per call).
+  void exit_insn() {
+    store_regs(exit_live_);  // only what a caller reads (jit_liveness.cpp)
     a_.mv(reg::a0, R(0));
-    a_.bind(restore_);
-    int slot = 1;
-    for (int k = 0; k < 4; ++k) {
-      if (saves_[k]) a_.ld(R(6 + k), reg::sp, 8 * slot++);
+    return_to_caller();
+  }
+
+  void return_to_caller() {
+    if (frame_size() != 0) {
+      int slot = 0;
+      if (calls_) a_.ld(reg::ra, reg::sp, 8 * slot++);
+      for (int k = 0; k < 4; ++k) {
+        if (saves_[k]) a_.ld(R(6 + k), reg::sp, 8 * slot++);
+      }
+      a_.addi(reg::sp, reg::sp, frame_size());
     }
-    a_.ld(reg::ra, reg::sp, 0);
-    a_.addi(reg::sp, reg::sp, frame_size());
     a_.ret();
+  }
+
+  // The failure paths: return with s11 set (and the fault's address and pc recorded).
+  void epilogue() {
+    a_.bind(restore_);
+    return_to_caller();
     a_.bind(error_tail_);
     a_.sd(kAddr, kCtx, kCtxFaultAddr);
     a_.sd(kT1, kCtx, kCtxFaultPc);
@@ -202,6 +258,16 @@ class FunctionCompiler {
   }
 
   void stubs() {
+    for (const CheckStub& c : check_stubs_) {
+      a_.bind(c.label);
+      if (c.after_call) a_.bnez(kStatus, restore_);  // the call failed or unwound
+      if (c.depth.valid()) {
+        a_.bltz(kBudget, c.budget);  // the interpreter counts the call before checking depth
+        a_.j(c.depth);
+      } else {
+        a_.j(c.budget);
+      }
+    }
     for (const Stub& s : stubs_) {
       a_.bind(s.label);
       if (s.budget_end >= 0) {
@@ -221,15 +287,40 @@ class FunctionCompiler {
     return l;
   }
 
-  void budget_check(uint32_t pc) {
-    const int64_t n = segment_length(pc);
+  // Emitted before the last instruction `last` of the segment starting at `start`: the
+  // others only change registers, so checking here stops the run before any effect, as
+  // the interpreter does. One branch covers up to three failures: the budget, the call
+  // just before the segment failing (s11 != 0) and a local call at its end going too
+  // deep; the stub sorts out which, in the interpreter's order.
+  void budget_check(uint32_t start, uint32_t last) {
+    const int64_t n = segment_length(start);
     if (fits12(-n)) {
       a_.addi(kBudget, kBudget, -n);
     } else {
       a_.li(kT1, n);
       a_.sub(kBudget, kBudget, kT1);
     }
-    a_.bltz(kBudget, stub(kFaultBudget, pc, int64_t{pc} + n));
+    const Label budget = stub(kFaultBudget, start, int64_t{start} + n);
+    const bool after_call = start > fn_.start && is_local_call(start - 1);
+    const bool call = is_local_call(last);
+    if (!after_call && !call) return a_.bltz(kBudget, budget);
+    // Depth: the callee's frame [r10 - 1024, r10 - 512) must lie above the stack base
+    // (the interpreter's frames.size() + 1 >= kMaxCallDepth): r10 >= stack base + 1024.
+    // r10 - limit is negative exactly then (both are user addresses, far below 2^63).
+    Gp acc = kBudget;
+    if (call) {
+      a_.sub(kT1, R(kFramePointer), kDepthLimit);
+      a_.or_(kT1, kT1, acc);
+      acc = kT1;
+    }
+    if (after_call) {  // s11 is a small positive status after a failure, else 0
+      a_.neg(kT2, kStatus);
+      a_.or_(kT1, kT2, acc);
+      acc = kT1;
+    }
+    CheckStub c{a_.new_label(), after_call, budget, call ? stub(kFaultCallDepth, last) : Label{}};
+    check_stubs_.push_back(c);
+    a_.bltz(acc, c.label);
   }
 
   // rd = rs + imm (rd may be rs); kT1 is the scratch for a large imm.
@@ -256,21 +347,37 @@ class FunctionCompiler {
     if (base == R(kFramePointer) && off >= -static_cast<int64_t>(kStackPerFrame) &&
         off + static_cast<int64_t>(size) <= 0)
       return;
-    Label try_mem = a_.new_label(), ok = a_.new_label();
-    Label fail = stub(kind | uint64_t{size} << 8, pc);
-    a_.addi(kT1, R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
-    a_.bltu(kAddr, kT1, try_mem);
-    a_.bltu(kStackTop, kAddr, try_mem);
-    a_.sub(kT1, kStackTop, kAddr);
-    a_.sltiu(kT1, kT1, size);
-    a_.beqz(kT1, ok);
-    a_.bind(try_mem);
-    a_.bltu(kAddr, kMemLo, fail);
-    a_.bltu(kMemHi, kAddr, fail);
-    a_.sub(kT1, kMemHi, kAddr);
-    a_.sltiu(kT1, kT1, size);
-    a_.bnez(kT1, fail);
+    // Either region will do, so the order only decides the speed: the stack first for
+    // addresses made from r10, the mem region first for the others.
+    Label ok = a_.new_label(), fail = stub(kind | uint64_t{size} << 8, pc);
+    if (base == R(kFramePointer)) {
+      Label try_mem = a_.new_label();
+      stack_check(size, try_mem, ok);
+      a_.bind(try_mem);
+      mem_check(size, fail, fail);
+    } else {
+      Label try_stack = a_.new_label();
+      mem_check(size, try_stack, ok);
+      a_.bind(try_stack);
+      stack_check(size, fail, fail);
+    }
     a_.bind(ok);
+  }
+
+  // Is [kAddr, kAddr + size) inside [r10 - 512, stack top)? Branches to `in` or `out`
+  // (in == out: falls through when inside).
+  void stack_check(unsigned size, Label out, Label in) {
+    a_.addi(kT1, R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
+    region_check(kT1, kStackTop, size, out, in);
+  }
+  void mem_check(unsigned size, Label out, Label in) { region_check(kMemLo, kMemHi, size, out, in); }
+  void region_check(Gp lo, Gp hi, unsigned size, Label out, Label in) {
+    a_.bltu(kAddr, lo, out);
+    a_.bltu(hi, kAddr, out);
+    a_.sub(kT1, hi, kAddr);
+    a_.sltiu(kT1, kT1, size);
+    if (in == out) a_.bnez(kT1, out);
+    else a_.beqz(kT1, in);
   }
 
   void insn(uint32_t pc) {
@@ -515,8 +622,8 @@ class FunctionCompiler {
   }
 
   void jump(const Insn& i, uint32_t pc) {
-    if (i.opcode == op::kExitInsn) return a_.j(exit_);
-    if (i.opcode == op::kCallInsn) return i.src == op::kCallLocal ? call_local(i, pc) : call_helper(i);
+    if (i.opcode == op::kExitInsn) return exit_insn();
+    if (i.opcode == op::kCallInsn) return i.src == op::kCallLocal ? call_local(i, pc) : call_helper(i, pc);
     if (i.opcode == op::kCallxInsn) return callx(i, pc);
     if (i.opcode == op::kJa32Insn) return a_.j(label(static_cast<uint32_t>(int64_t{pc} + 1 + i.imm)));
     const Label target = label(static_cast<uint32_t>(int64_t{pc} + 1 + i.off));
@@ -564,38 +671,54 @@ class FunctionCompiler {
   void call_local(const Insn& i, uint32_t pc) {
     const uint32_t target = static_cast<uint32_t>(int64_t{pc} + 1 + i.imm);
     const size_t callee = p_.function_index(target);
-    // Depth: the callee's frame [r10 - 1024, r10 - 512) must lie above the stack base
-    // (the interpreter's frames.size() + 1 >= kMaxCallDepth).
-    a_.addi(kT1, R(kFramePointer), -2 * static_cast<int64_t>(kStackPerFrame));
-    a_.bltu(kT1, kStackBase, stub(kFaultCallDepth, pc));
+    // The depth check is in the segment's budget check (budget_check).
     a_.addi(R(kFramePointer), R(kFramePointer), -static_cast<int64_t>(kStackPerFrame));
     // [ebpf-jit-call-local]
-    a_.ld_label(kT1, a_.pool_constant(reinterpret_cast<uint64_t>(table_ + callee)));
-    a_.ld(kT1, kT1, 0);        // the callee's entry: its hook site
-    a_.jalr(reg::ra, kT1, 0);  // through the callee's hook site
+    // Always through the callee's hook site (its entry), so hooks see every call.
+    if (callee == index_) {
+      a_.jal(reg::ra, entry_);  // recursion: our own site
+    } else if (targets_.installed != nullptr && targets_.installed[callee] != 0) {
+      a_.call_abs(targets_.installed[callee], Assembler::Reach::kNear);  // auipc + jalr
+    } else {  // not installed yet: its entry from the table, filled before any run
+      a_.ld_label(kT1, a_.pool_constant(reinterpret_cast<uint64_t>(targets_.entry_table + callee)));
+      a_.ld(kT1, kT1, 0);
+      a_.jalr(reg::ra, kT1, 0);
+    }
     // [ebpf-jit-call-local-end]
     a_.addi(R(kFramePointer), R(kFramePointer), kStackPerFrame);
-    a_.bnez(kStatus, restore_);  // the callee failed (or unwound): return at once
-    restore_args_and_take_r0();  // the callee's exit left r1..r5 in the context
-  }
-
-  // Helpers leave r1..r5 unchanged in the interpreter, but clobber a0..a4 here: they are
-  // kept in the context around the call.
-  void save_args() {
-    for (int k = 0; k < 5; ++k) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
-  }
-  void restore_args_and_take_r0() {
+    // A failed (or unwound) callee: the next segment's check returns at once.
     a_.mv(R(0), reg::a0);
-    for (int k = 0; k < 5; ++k) a_.ld(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    load_regs(after(pc));  // the callee's exit left these in the context
   }
 
-  void call_helper(const Insn& i) {
+  // r1..r5 live after the instruction at pc.
+  uint16_t after(uint32_t pc) const { return live_after_[pc - fn_.start] & kArgMask; }
+  void store_regs(uint16_t mask) {
+    for (int k = 0; k < 5; ++k) {
+      if (mask & (1u << (1 + k))) a_.sd(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    }
+  }
+  void load_regs(uint16_t mask) {
+    for (int k = 0; k < 5; ++k) {
+      if (mask & (1u << (1 + k))) a_.ld(R(1 + k), kCtx, kCtxRegs + 8 * k);
+    }
+  }
+
+  // Helpers leave r1..r5 unchanged in the interpreter, but clobber a0..a4 here: the ones
+  // read later are kept in the context around the call.
+  void save_args(uint32_t pc) { store_regs(after(pc)); }
+  void restore_args_and_take_r0(uint32_t pc) {
+    a_.mv(R(0), reg::a0);
+    load_regs(after(pc));
+  }
+
+  void call_helper(const Insn& i, uint32_t pc) {
     const Helper* h = helpers_.find(i.imm);
     if (h == nullptr) {
       a_.report(ErrorCode::kNotFound, "unknown helper " + std::to_string(i.imm));
       return;
     }
-    save_args();
+    save_args(pc);
     const uint64_t context = reinterpret_cast<uint64_t>(h->context);
     if (context == 0) a_.li(reg::a5, 0);
     else a_.li_pool(reg::a5, context);
@@ -607,13 +730,13 @@ class FunctionCompiler {
       a_.j(restore_);  // a0 = 0: every frame returns, run() answers r0 = 0
       a_.bind(goes_on);
     }
-    restore_args_and_take_r0();
+    restore_args_and_take_r0(pc);
   }
 
   // callx rD: a0..a4 = r1..r5 already; a5 = rD (r0's register: rD may be r0 itself),
   // a6 = the registry, a7 = the context.
   void callx(const Insn& i, uint32_t pc) {
-    save_args();
+    save_args(pc);
     if (R(i.dst) != reg::a5) a_.mv(reg::a5, R(i.dst));
     a_.li_pool(reg::a6, reinterpret_cast<uint64_t>(&helpers_));
     a_.mv(reg::a7, kCtx);
@@ -627,31 +750,42 @@ class FunctionCompiler {
     a_.li(kT1, pc);
     a_.j(error_tail_);
     a_.bind(fine);
-    restore_args_and_take_r0();
+    restore_args_and_take_r0(pc);
   }
 
   const Program& p_;
+  size_t index_;
   const Function& fn_;
   const HelperRegistry& helpers_;
-  const uint64_t* table_;
+  CallTargets targets_;
+  uint16_t exit_live_;                // r1..r5 this function's callers read after it
+  std::vector<uint16_t> live_after_;  // per slot: registers live after it
   SiteLayout layout_;
   Assembler a_;
   std::vector<bool> leader_;
   std::vector<Label> labels_;
   bool saves_[4] = {};
+  bool calls_ = false;   // any call or callx: ra must be saved
+  bool stores_ = false;  // any store or atomic: RunStack must know how deep
   std::vector<Stub> stubs_;
-  Label exit_, restore_, error_tail_;
+  std::vector<CheckStub> check_stubs_;
+  Label entry_, restore_, error_tail_;
 };
 
 }  // namespace
 
 Result<AssembledCode> compile_function(const Program& program, size_t index,
                                        const HelperRegistry& helpers,
-                                       const uint64_t* entry_table, SiteLayout layout) {
+                                       const CallTargets& targets, SiteLayout layout) {
   if (index >= program.functions().size()) {
     return Error(ErrorCode::kInvalidArgument, "no function " + std::to_string(index));
   }
-  return FunctionCompiler(program, index, helpers, entry_table, layout).compile();
+  if (targets.entry_table == nullptr || targets.liveness == nullptr ||
+      targets.liveness->exit_live.size() != program.functions().size() ||
+      targets.liveness->entry_live.size() != program.functions().size()) {
+    return Error(ErrorCode::kInvalidArgument, "compile_function: incomplete CallTargets");
+  }
+  return FunctionCompiler(program, index, helpers, targets, layout).compile();
 }
 
 }  // namespace rvjit::ebpf::jit

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ebpf/jit_compiler.h"
+#include "run_stack.h"
 #include "rvjit/runtime/icache.h"
 #include "rvjit/runtime/thread_registry.h"
 
@@ -20,6 +21,7 @@ struct JitExecutable::Parts {
   std::unique_ptr<uint64_t[]> entry_table;
   std::vector<JitFunction> functions;
   uintptr_t enter = 0;
+  bool helpers_may_write = true;
 };
 
 JitExecutable::JitExecutable(Parts&& parts)
@@ -27,7 +29,8 @@ JitExecutable::JitExecutable(Parts&& parts)
       hooks_(std::move(parts.hooks)),
       entry_table_(std::move(parts.entry_table)),
       functions_(std::move(parts.functions)),
-      enter_(parts.enter) {}
+      enter_(parts.enter),
+      helpers_may_write_(parts.helpers_may_write) {}
 
 JitExecutable::~JitExecutable() = default;
 
@@ -103,12 +106,10 @@ Result<uint64_t> JitExecutable::run(std::span<uint8_t> mem, const RunOptions& op
   // caller handed us this executable with a release/acquire pair; fence.i is ours).
   local_fence_i();
 
-  // uint64_t storage: 8-byte aligned frames, so aligned atomics on the stack work. Zeroed
-  // per run, as the interpreter's.
-  std::vector<uint64_t> stack(kStackPerFrame * kMaxCallDepth / sizeof(uint64_t), 0);
+  RunStack stack;  // zeroed, as the interpreter's
   jit::JitContext ctx;
   ctx.stack_base = reinterpret_cast<uint64_t>(stack.data());
-  ctx.stack_top = ctx.stack_base + stack.size() * sizeof(uint64_t);
+  ctx.stack_top = stack.top();
   if (!mem.empty()) {
     ctx.mem_lo = reinterpret_cast<uint64_t>(mem.data());
     ctx.mem_hi = ctx.mem_lo + mem.size();
@@ -117,8 +118,10 @@ Result<uint64_t> JitExecutable::run(std::span<uint8_t> mem, const RunOptions& op
   constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   ctx.budget = static_cast<int64_t>(options.instruction_budget < kMax ? options.instruction_budget : kMax);
   ctx.entry = entry_table_[0];
+  ctx.lowest_r10 = ctx.stack_top;
   ProgramMemoryScope published({ctx.mem_lo, ctx.mem_hi, ctx.stack_base, ctx.stack_top});
   reinterpret_cast<void (*)(jit::JitContext*)>(enter_)(&ctx);
+  if (!helpers_may_write_) stack.done(ctx.lowest_r10);
   if (ctx.status == jit::kUnwound) return uint64_t{0};
   if (ctx.status != jit::kFaultNone) return fault_error(ctx, options.instruction_budget);
   return ctx.result;
@@ -143,13 +146,25 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   const std::vector<Function>& fns = program.functions();
   parts.entry_table = std::make_unique<uint64_t[]>(fns.size());
   const std::vector<std::string> names = install_names(program, options_.name_prefix);
-  for (size_t k = 0; k < fns.size(); ++k) {
-    auto code = jit::compile_function(program, k, helpers, parts.entry_table.get(), options_.layout);
+  const jit::CallLiveness liveness = jit::call_liveness(program);
+  jit::CallTargets targets{parts.entry_table.get(), parts.entry_table.get(), &liveness};
+  parts.functions.resize(fns.size());
+  // Last function first: callees usually follow their callers, so most calls find their
+  // callee installed and become direct (jit_compiler.h).
+  for (size_t k = fns.size(); k-- > 0;) {
+    auto code = jit::compile_function(program, k, helpers, targets, options_.layout);
     if (!code.ok()) return code.error();
     auto fn = parts.hooks->install(*code, names[k]);
+    if (!fn.ok() && fn.error().code() == ErrorCode::kBranchOutOfRange) {
+      // A callee beyond auipc+jalr reach (another code region): calls through the table.
+      jit::CallTargets table_only{parts.entry_table.get(), nullptr, &liveness};
+      code = jit::compile_function(program, k, helpers, table_only, options_.layout);
+      if (!code.ok()) return code.error();
+      fn = parts.hooks->install(*code, names[k]);
+    }
     if (!fn.ok()) return fn.error();
     parts.entry_table[k] = fn->entry;
-    parts.functions.push_back(JitFunction{names[k], fns[k].start, fn->entry, fn->code.size});
+    parts.functions[k] = JitFunction{names[k], fns[k].start, fn->entry, fn->code.size};
   }
   auto thunk = jit::compile_enter_thunk();
   if (!thunk.ok()) return thunk.error();
@@ -157,6 +172,7 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   if (!enter.ok()) return enter.error();
   parts.enter = enter->entry;
   // [ebpf-jit-install-end]
+  parts.helpers_may_write = RunStack::helpers_may_write(program);
   return std::make_unique<JitExecutable>(std::move(parts));
 }
 

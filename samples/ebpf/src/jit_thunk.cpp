@@ -18,7 +18,8 @@ Result<AssembledCode> compile_enter_thunk() {
   a.mv(kCtx, reg::a0);
   a.ld(kMemLo, kCtx, kCtxMemLo);
   a.ld(kMemHi, kCtx, kCtxMemHi);
-  a.ld(kStackBase, kCtx, kCtxStackBase);
+  a.ld(kDepthLimit, kCtx, kCtxStackBase);
+  a.addi(kDepthLimit, kDepthLimit, 2 * static_cast<int64_t>(kStackPerFrame));
   a.ld(kStackTop, kCtx, kCtxStackTop);
   a.ld(kBudget, kCtx, kCtxBudget);
   a.li(kStatus, 0);

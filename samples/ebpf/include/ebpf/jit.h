@@ -16,7 +16,7 @@
 // Semantics are the interpreter's exactly (ebpf/engine.h), including the error values
 // (kind, message, pc); only the addresses inside "at 0x..." of stack accesses differ,
 // because each engine allocates its own stack. See src/jit_compiler.cpp for the code
-// shape (register map, budget counting, bounds checks, calls through the entry table).
+// shape (register map, budget counting, bounds checks, calls).
 #pragma once
 
 #include <cstdint>
@@ -71,6 +71,7 @@ class JitExecutable final : public Executable {
   std::unique_ptr<uint64_t[]> entry_table_;  // entry of function k; read by the JIT'd calls
   std::vector<JitFunction> functions_;
   uintptr_t enter_ = 0;  // the thunk: void enter(JitContext*)
+  bool helpers_may_write_ = true;  // RunStack::helpers_may_write(program)
 };
 
 class JitEngine final : public Engine {

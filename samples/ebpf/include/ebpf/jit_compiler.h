@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "ebpf/helpers.h"
 #include "ebpf/program.h"
@@ -26,8 +27,11 @@ struct JitContext {
   uint64_t status = 0;      // out: 0, or a Fault | access size << 8
   uint64_t fault_addr = 0;  // out: the address of a faulting access
   uint64_t fault_pc = 0;    // out: the eBPF pc of the failure
-  uint64_t regs[5] = {};    // r1..r5 handed from a callee's exit to its caller, and
-                            // kept here across a helper call (helpers clobber a0..a4)
+  uint64_t lowest_r10 = 0;  // in: main's r10; out: the lowest r10 of a function that
+                            // stores (RunStack::done)
+  uint64_t regs[5] = {};    // the live ones of r1..r5 handed from a callee's exit to its
+                            // caller, and kept here across a helper call (helpers
+                            // clobber a0..a4)
 };
 
 // What JitContext::status reports (low byte).
@@ -51,13 +55,40 @@ enum Fault : uint64_t {
 uint64_t callx_dispatch(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
                         uint64_t helper_number, const HelperRegistry* helpers, JitContext* ctx);
 
+// Liveness of r1..r5 across calls (src/jit_liveness.cpp), as bit masks (bit r = eBPF
+// register r), for the whole program:
+//   exit_live[k]: the registers some caller of function k reads after calling it before
+//     writing them, i.e. what k's exit must hand back (the interpreter's r1..r5 after a
+//     local call are the callee's);
+//   entry_live[k]: the arguments function k may read before writing them.
+struct CallLiveness {
+  std::vector<uint16_t> exit_live;
+  std::vector<uint16_t> entry_live;
+};
+CallLiveness call_liveness(const Program& program);
+// The registers live after each slot of function `index` (indexed by pc - start).
+std::vector<uint16_t> live_after(const Program& program, size_t index, const CallLiveness& calls);
+
+// What compile_function knows about the rest of the program.
+struct CallTargets {
+  // Entry (hook site) of function k, read at run time by calls that cannot be direct;
+  // the engine fills it once every function is installed.
+  const uint64_t* entry_table = nullptr;
+  // Entry of function k when it is already installed (0 = not yet): calls to it are a
+  // direct auipc+jalr (the site is still the target, so hooks see every call). Null: no
+  // direct calls (the fallback when a callee is out of +-2 GiB reach).
+  const uint64_t* installed = nullptr;
+  // call_liveness() of the program.
+  const CallLiveness* liveness = nullptr;
+};
+
 // Compiles function `index` of `program` into code with one hook prologue at its entry.
-// Local calls load the callee's entry from entry_table[callee index] at run time (the
-// table is filled once every function is installed). Helpers must all be registered
-// (check_helpers) and outlive the code.
+// Calls to itself are a `jal` to its own site, calls to installed functions a direct
+// call, the others load the callee's entry from the table. Helpers must all be
+// registered (check_helpers) and outlive the code.
 Result<AssembledCode> compile_function(const Program& program, size_t index,
                                        const HelperRegistry& helpers,
-                                       const uint64_t* entry_table, SiteLayout layout);
+                                       const CallTargets& targets, SiteLayout layout);
 
 // The entry thunk, a C function `void enter(JitContext*)`: saves the C caller's
 // callee-saved registers, sets up the JIT's fixed registers from the context, calls
