@@ -38,10 +38,11 @@ class StaleCodeObserver {
   StaleCodeObserver(const StaleCodeObserver&) = delete;
   StaleCodeObserver& operator=(const StaleCodeObserver&) = delete;
 
-  // Waits until B has made `n` more calls; false if it stalls for 10 s (never hangs).
+  // Waits until B has made `n` more calls; false if it stalls for 120 s (never hangs; a
+  // hang guard sized for a loaded machine under TCG, not a speed check).
   bool wait_calls(long n) {
     const long target = calls_.load() + n;
-    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (calls_.load() < target) {
       if (std::chrono::steady_clock::now() > limit) return false;
       std::this_thread::yield();
