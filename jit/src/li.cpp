@@ -133,9 +133,30 @@ int cost(int64_t val, X x, bool outer) {
   return best;
 }
 
-// Materialise the cheapest plan cost() found (the first one on ties).
+// cost() of a top-level value that also says whether the second low part won, so that
+// build() does not search the two low parts again.
 template <class X>
-void build(int64_t val, LiSequence& seq, X x, bool outer = true) {
+int cost_top(int64_t val, X x, bool& lo2) {
+  lo2 = false;
+  if (enc::is_int<32>(val)) return cost_small(val, x);
+  if (bseti_alone(val, x)) return 1;
+  int64_t lo[2];
+  const int n = low_candidates(val, lo, true);
+  const int first = cost_with_low(val, lo[0], x);
+  if (n == 2) {
+    const int second = cost_with_low(val, lo[1], x);
+    if (second < first) {
+      lo2 = true;
+      return second;
+    }
+  }
+  return first;
+}
+
+// Materialise the cheapest plan cost() found (the first one on ties); `lo2` is
+// cost_top()'s answer for the outermost low part.
+template <class X>
+void build(int64_t val, LiSequence& seq, X x, bool lo2, bool outer = true) {
   if (bseti_alone(val, x)) {
     seq.push(LiStep::kBseti, std::countr_zero(static_cast<uint64_t>(val)));
     return;
@@ -150,14 +171,13 @@ void build(int64_t val, LiSequence& seq, X x, bool outer = true) {
   }
   int64_t lo[2];
   const int n = low_candidates(val, lo, outer);
-  int64_t use = lo[0];
-  if (n == 2 && cost_with_low(val, lo[1], x) < cost_with_low(val, lo[0], x)) use = lo[1];
+  const int64_t use = n == 2 && lo2 ? lo[1] : lo[0];
   const uint64_t rest = static_cast<uint64_t>(val) - static_cast<uint64_t>(use);
   if (bseti_alone(static_cast<int64_t>(rest), x)) {
     seq.push(LiStep::kBseti, std::countr_zero(rest));
   } else {
     const Split sp = split(val, use, x);
-    build(sp.upper, seq, x, false);
+    build(sp.upper, seq, x, false, false);
     if (sp.shift) seq.push(sp.uw ? LiStep::kSlliUw : LiStep::kSlli, sp.shift);
   }
   if (enc::is_int<12>(use)) {
@@ -183,12 +203,22 @@ enum class Shape : uint8_t {
   kShNaddAddi,  // Zba: hi52 / (2^arg + 1), shNadd, addi sext12(val)
   kRotate,      // Zbb: rotl(val, arg) (a 32-bit value), rori arg
 };
-struct Choice {
-  Shape shape;
-  int cost;
+// A shape with what materialise() needs to build it without searching again: the low
+// part cost_top() picked for the shape's chain, and for kNot/kFlip the nested choice.
+struct Plan {
+  Shape shape = Shape::kPlain;
   int arg = 0;
-  void consider(Shape s, int c, int a = 0) {
-    if (c < cost) *this = Choice{s, c, a};
+  bool lo2 = false;
+};
+struct Choice {
+  Plan top;
+  int cost;
+  Plan inner;  // kNot, kFlip: the shape of ~val / the flipped value
+  void consider(Shape s, int c, int a = 0, bool lo2 = false) {
+    if (c < cost) *this = Choice{Plan{s, a, lo2}, c, Plan{}};
+  }
+  void consider_nested(Shape s, const Choice& n, int extra, int a = 0) {
+    if (n.cost + extra < cost) *this = Choice{Plan{s, a, false}, n.cost + extra, n.top};
   }
 };
 
@@ -203,10 +233,15 @@ template <int kSh, class X>
 void consider_shnadd(int64_t val, X x, Choice& best) {
   constexpr int64_t d = (int64_t{1} << kSh) + 1;
   if (best.cost <= 2) return;
-  if (val % d == 0) best.consider(Shape::kShNadd, cost(val / d, x) + 1, kSh);
+  bool lo2;
+  if (val % d == 0) {
+    const int c = cost_top(val / d, x, lo2) + 1;
+    best.consider(Shape::kShNadd, c, kSh, lo2);
+  }
   const int64_t h = hi52(val);
   if (best.cost > 3 && sext12(val) != 0 && h % d == 0) {
-    best.consider(Shape::kShNaddAddi, cost(h / d, x) + 2, kSh);
+    const int c = cost_top(h / d, x, lo2) + 2;
+    best.consider(Shape::kShNaddAddi, c, kSh, lo2);
   }
 }
 
@@ -224,10 +259,13 @@ uint64_t runs33(uint64_t z) {
 // without those two shapes, which bounds the search to two levels.
 template <class X>
 Choice choose(int64_t val, bool nested, X x) {
-  Choice best{Shape::kPlain, cost(val, x)};
+  bool lo2;
+  const int plain = cost_top(val, x, lo2);
+  Choice best{Plan{Shape::kPlain, 0, lo2}, plain, Plan{}};
   if (best.cost <= 1) return best;
   if ((val & 1) == 0 && val != 0) {
-    best.consider(Shape::kSlli, cost(val >> std::countr_zero(static_cast<uint64_t>(val)), x) + 1);
+    const int c = cost_top(val >> std::countr_zero(static_cast<uint64_t>(val)), x, lo2) + 1;
+    best.consider(Shape::kSlli, c, 0, lo2);
   }
   // Nothing makes a value that is not one addi/lui/bseti in one instruction.
   if (best.cost <= 2) return best;
@@ -235,10 +273,12 @@ Choice choose(int64_t val, bool nested, X x) {
     const int lz = std::countl_zero(static_cast<uint64_t>(val));
     const uint64_t up = static_cast<uint64_t>(val) << lz;
     const uint64_t ones = lz ? (~uint64_t{0} >> (64 - lz)) : 0;
-    best.consider(Shape::kSrliOnes, cost(static_cast<int64_t>(up | ones), x) + 1);
-    best.consider(Shape::kSrliZeros, cost(static_cast<int64_t>(up), x) + 1);
+    int c = cost_top(static_cast<int64_t>(up | ones), x, lo2) + 1;
+    best.consider(Shape::kSrliOnes, c, 0, lo2);
+    c = cost_top(static_cast<int64_t>(up), x, lo2) + 1;
+    best.consider(Shape::kSrliZeros, c, 0, lo2);
   }
-  if (!nested && best.cost > 2) best.consider(Shape::kNot, choose(~val, true, x).cost + 1);
+  if (!nested && best.cost > 2) best.consider_nested(Shape::kNot, choose(~val, true, x), 1);
 
   const uint64_t u = static_cast<uint64_t>(val);
   if (x.zba && (u >> 31) == 1) best.consider(Shape::kZextW, cost_small(sext32(val), x) + 1);
@@ -275,44 +315,44 @@ Choice choose(int64_t val, bool nested, X x) {
       for (uint64_t m = lone; m; m &= m - 1) {
         const int k = std::countr_zero(m);
         const int64_t flipped = val ^ static_cast<int64_t>(uint64_t{1} << k);
-        best.consider(Shape::kFlip, choose(flipped, true, x).cost + 1, k);
+        best.consider_nested(Shape::kFlip, choose(flipped, true, x), 1, k);
       }
     }
   }
   return best;
 }
 
+// Emit the steps of plan p for val (the search is done: choose() recorded every decision).
 template <class X>
-void materialise(int64_t val, bool nested, X x, LiSequence& seq) {
-  const Choice c = choose(val, nested, x);
+void emit_plan(int64_t val, const Plan& p, const Plan& inner, X x, LiSequence& seq) {
   const uint64_t u = static_cast<uint64_t>(val);
   const int lz = val > 0 ? std::countl_zero(u) : 0;
   const uint64_t up = u << lz;
   const uint64_t ones = lz ? (~uint64_t{0} >> (64 - lz)) : 0;
   auto small = [&](int64_t v) {  // a cost_small() value
     if (bseti_alone(v, x)) seq.push(LiStep::kBseti, std::countr_zero(static_cast<uint64_t>(v)));
-    else build(v, seq, x);
+    else build(v, seq, x, false);
   };
   auto bits = [&](LiStep::Op op, uint64_t m) {
     for (; m; m &= m - 1) seq.push(op, std::countr_zero(m));
   };
-  switch (c.shape) {
-    case Shape::kPlain: build(val, seq, x); break;
+  switch (p.shape) {
+    case Shape::kPlain: build(val, seq, x, p.lo2); break;
     case Shape::kSlli: {
       const int tz = std::countr_zero(u);
-      build(val >> tz, seq, x);
+      build(val >> tz, seq, x, p.lo2);
       seq.push(LiStep::kSlli, tz);
       break;
     }
     case Shape::kSrliOnes:
-      build(static_cast<int64_t>(up | ones), seq, x);
+      build(static_cast<int64_t>(up | ones), seq, x, p.lo2);
       seq.push(LiStep::kSrli, lz);
       break;
     case Shape::kSrliZeros:
-      build(static_cast<int64_t>(up), seq, x);
+      build(static_cast<int64_t>(up), seq, x, p.lo2);
       seq.push(LiStep::kSrli, lz);
       break;
-    case Shape::kNot: materialise(~val, true, x, seq); seq.push(LiStep::kXori, -1); break;
+    case Shape::kNot: emit_plan(~val, inner, Plan{}, x, seq); seq.push(LiStep::kXori, -1); break;
     case Shape::kZextW: small(sext32(val)); seq.push(LiStep::kZextW, 0); break;
     case Shape::kSetHigh:
       if (val & 0x7fffffff) small(val & 0x7fffffff);
@@ -323,24 +363,30 @@ void materialise(int64_t val, bool nested, X x, LiSequence& seq) {
       bits(LiStep::kBclri, ~u & kHigh33);
       break;
     case Shape::kFlip:
-      materialise(val ^ static_cast<int64_t>(uint64_t{1} << c.arg), true, x, seq);
-      seq.push((u >> c.arg & 1) ? LiStep::kBseti : LiStep::kBclri, c.arg);
+      emit_plan(val ^ static_cast<int64_t>(uint64_t{1} << p.arg), inner, Plan{}, x, seq);
+      seq.push((u >> p.arg & 1) ? LiStep::kBseti : LiStep::kBclri, p.arg);
       break;
     case Shape::kShNadd:
     case Shape::kShNaddAddi: {
-      const int64_t d = (int64_t{1} << c.arg) + 1;
+      const int64_t d = (int64_t{1} << p.arg) + 1;
       const LiStep::Op op =
-          c.arg == 1 ? LiStep::kSh1add : c.arg == 2 ? LiStep::kSh2add : LiStep::kSh3add;
-      build((c.shape == Shape::kShNadd ? val : hi52(val)) / d, seq, x);
+          p.arg == 1 ? LiStep::kSh1add : p.arg == 2 ? LiStep::kSh2add : LiStep::kSh3add;
+      build((p.shape == Shape::kShNadd ? val : hi52(val)) / d, seq, x, p.lo2);
       seq.push(op, 0);
-      if (c.shape == Shape::kShNaddAddi) seq.push(LiStep::kAddi, sext12(val));
+      if (p.shape == Shape::kShNaddAddi) seq.push(LiStep::kAddi, sext12(val));
       break;
     }
     case Shape::kRotate:
-      small(static_cast<int64_t>(std::rotl(u, c.arg)));
-      seq.push(LiStep::kRori, c.arg);
+      small(static_cast<int64_t>(std::rotl(u, p.arg)));
+      seq.push(LiStep::kRori, p.arg);
       break;
   }
+}
+
+template <class X>
+void materialise(int64_t val, X x, LiSequence& seq) {
+  const Choice c = choose(val, false, x);
+  emit_plan(val, c.top, c.inner, x, seq);
 }
 
 }  // namespace
@@ -350,11 +396,11 @@ LiSequence li_sequence(int64_t val, JitTarget target) noexcept {
   const MixedExt x{target.has(TargetExt::kZba), target.has(TargetExt::kZbb),
                    target.has(TargetExt::kZbs)};
   if (!x.zba && !x.zbb && !x.zbs) {
-    materialise(val, false, FixedExt<false, false, false>{}, seq);
+    materialise(val, FixedExt<false, false, false>{}, seq);
   } else if (x.zba && x.zbb && x.zbs) {
-    materialise(val, false, FixedExt<true, true, true>{}, seq);
+    materialise(val, FixedExt<true, true, true>{}, seq);
   } else {
-    materialise(val, false, x, seq);
+    materialise(val, x, seq);
   }
   return seq;
 }
