@@ -153,6 +153,52 @@ int cost_top(int64_t val, X x, bool& lo2) {
   return first;
 }
 
+// A lower bound of cost_top(val), read off where val's bits change, so that the search
+// can skip a candidate that cannot beat the best one so far without running its chain.
+//
+// Why it holds: a level of the chain peels the low part (bits p..p+11 of val, one addi
+// when they are not all zero), and the part above then starts with a run of bits equal
+// to bit p+11 (the borrow of a negative low part turns a run of ones into zeros), which
+// the slli skips: the next level starts right after the run, at a bit that differs.
+// So, numbering the bit changes ("transition i": bit i != bit i+1), each level with a
+// low part accounts for the changes at p-1..p+10, the run has none, and the next level
+// starts at the next change: the levels are exactly a greedy cover of the changes by
+// 12-wide windows, the first one at bit 0. The chain stops at a 32-bit value (lui/addiw,
+// 33 bits with Zba's slli.uw/zext.w forms), which covers the changes at P-1..P+30 for a
+// value placed at bit P, so the highest change h and the 31 (32) below it; or at a lone
+// bit (Zbs bseti, changes at k-1 and k) in place of the slli and the 32-bit value.
+// Cost: 2 per level with a low part (addi, slli), 1 for a level without one (only the
+// first can be), >= 1 for the 32-bit value, or the bseti instead of the last slli and
+// the value. The outermost level may peel 13 bits with two addis (3 instead of 2).
+// Near the 32-bit range the part left above a low part can itself be a 32-bit value (no
+// slli), so the bound gives up there (1).
+template <class X>
+int cost_bound(int64_t val, X x) {
+  if (enc::is_int<32>(val)) return cost_small(val, x);
+  if (bseti_alone(val, x) || enc::is_int<33>(val)) return 1;
+  const uint64_t u = static_cast<uint64_t>(val);
+  const uint64_t changes = (u ^ (u >> 1)) & (~uint64_t{0} >> 1);
+  const int h = 63 - std::countl_zero(changes);              // >= 32: val is not int33
+  auto windows = [](uint64_t m) {  // greedy cover by 12-wide windows; at most 3 rounds
+    int n = 0;
+    for (; m; ++n) m &= ~uint64_t{0} << (std::countr_zero(m) + 12);
+    return n;
+  };
+  // The levels covering the changes below `limit` (0..32), then `end` for the last part.
+  auto bound = [&](int limit, int end) {
+    const uint64_t below = changes & ((uint64_t{1} << limit) - 1);
+    if ((u & 0xfff) == 0) return 1 + 2 * windows(below) + end;
+    const int one_addi = 2 * (1 + windows(below & (~uint64_t{0} << 11))) + end;
+    const int two_addis = 2 * (1 + windows(below & (~uint64_t{0} << 12))) + 1 + end;
+    return std::min(one_addi, two_addis);
+  };
+  // The 32-bit value after the last slli (>= 1), or a bseti in place of both (0).
+  const int b = bound(h - 31 - (x.zba ? 1 : 0), x.zbs ? 0 : 1);
+  // Or the last level leaves a 33-bit value whose low part leaves a 32-bit one (no slli:
+  // 0xffffffff7fffffff is lui 0x80000; addi -1), covering one more change for 2.
+  return x.zba ? b : std::min(b, bound(h - 32, 2));
+}
+
 // Materialise the cheapest plan cost() found (the first one on ties); `lo2` is
 // cost_top()'s answer for the outermost low part.
 template <class X>
@@ -234,12 +280,12 @@ void consider_shnadd(int64_t val, X x, Choice& best) {
   constexpr int64_t d = (int64_t{1} << kSh) + 1;
   if (best.cost <= 2) return;
   bool lo2;
-  if (val % d == 0) {
+  if (val % d == 0 && cost_bound(val / d, x) + 1 < best.cost) {
     const int c = cost_top(val / d, x, lo2) + 1;
     best.consider(Shape::kShNadd, c, kSh, lo2);
   }
   const int64_t h = hi52(val);
-  if (best.cost > 3 && sext12(val) != 0 && h % d == 0) {
+  if (best.cost > 3 && sext12(val) != 0 && h % d == 0 && cost_bound(h / d, x) + 2 < best.cost) {
     const int c = cost_top(h / d, x, lo2) + 2;
     best.consider(Shape::kShNaddAddi, c, kSh, lo2);
   }
@@ -257,15 +303,24 @@ uint64_t runs33(uint64_t z) {
 
 // `nested` is set for the complement and the flipped-bit candidates: they are searched
 // without those two shapes, which bounds the search to two levels.
+// A nested search gets `limit`, the cost it must beat to matter to its caller: it
+// returns at most `limit` (and a plan that is only meaningful below it).
+// Every chain candidate is first checked against cost_bound(): one that cannot be
+// strictly cheaper than the best so far would not have been picked (the search keeps the
+// first of equal candidates), so skipping it leaves every decision unchanged.
 template <class X>
-Choice choose(int64_t val, bool nested, X x) {
-  bool lo2;
-  const int plain = cost_top(val, x, lo2);
-  Choice best{Plan{Shape::kPlain, 0, lo2}, plain, Plan{}};
+Choice choose(int64_t val, bool nested, X x, int limit = LiSequence::kMax + 1) {
+  Choice best{Plan{}, limit, Plan{}};
+  auto chain = [&](Shape s, int64_t w, int extra) {
+    if (cost_bound(w, x) + extra >= best.cost) return;
+    bool lo2;
+    const int c = cost_top(w, x, lo2) + extra;
+    best.consider(s, c, 0, lo2);
+  };
+  chain(Shape::kPlain, val, 0);
   if (best.cost <= 1) return best;
   if ((val & 1) == 0 && val != 0) {
-    const int c = cost_top(val >> std::countr_zero(static_cast<uint64_t>(val)), x, lo2) + 1;
-    best.consider(Shape::kSlli, c, 0, lo2);
+    chain(Shape::kSlli, val >> std::countr_zero(static_cast<uint64_t>(val)), 1);
   }
   // Nothing makes a value that is not one addi/lui/bseti in one instruction.
   if (best.cost <= 2) return best;
@@ -273,12 +328,12 @@ Choice choose(int64_t val, bool nested, X x) {
     const int lz = std::countl_zero(static_cast<uint64_t>(val));
     const uint64_t up = static_cast<uint64_t>(val) << lz;
     const uint64_t ones = lz ? (~uint64_t{0} >> (64 - lz)) : 0;
-    int c = cost_top(static_cast<int64_t>(up | ones), x, lo2) + 1;
-    best.consider(Shape::kSrliOnes, c, 0, lo2);
-    c = cost_top(static_cast<int64_t>(up), x, lo2) + 1;
-    best.consider(Shape::kSrliZeros, c, 0, lo2);
+    chain(Shape::kSrliOnes, static_cast<int64_t>(up | ones), 1);
+    chain(Shape::kSrliZeros, static_cast<int64_t>(up), 1);
   }
-  if (!nested && best.cost > 2) best.consider_nested(Shape::kNot, choose(~val, true, x), 1);
+  if (!nested && best.cost > 2) {
+    best.consider_nested(Shape::kNot, choose(~val, true, x, best.cost - 1), 1);
+  }
 
   const uint64_t u = static_cast<uint64_t>(val);
   if (x.zba && (u >> 31) == 1) best.consider(Shape::kZextW, cost_small(sext32(val), x) + 1);
@@ -315,7 +370,7 @@ Choice choose(int64_t val, bool nested, X x) {
       for (uint64_t m = lone; m; m &= m - 1) {
         const int k = std::countr_zero(m);
         const int64_t flipped = val ^ static_cast<int64_t>(uint64_t{1} << k);
-        best.consider_nested(Shape::kFlip, choose(flipped, true, x), 1, k);
+        best.consider_nested(Shape::kFlip, choose(flipped, true, x, best.cost - 1), 1, k);
       }
     }
   }
