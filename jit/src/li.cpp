@@ -133,26 +133,6 @@ int cost(int64_t val, X x, bool outer) {
   return best;
 }
 
-// cost() of a top-level value that also says whether the second low part won, so that
-// build() does not search the two low parts again.
-template <class X>
-int cost_top(int64_t val, X x, bool& lo2) {
-  lo2 = false;
-  if (enc::is_int<32>(val)) return cost_small(val, x);
-  if (bseti_alone(val, x)) return 1;
-  int64_t lo[2];
-  const int n = low_candidates(val, lo, true);
-  const int first = cost_with_low(val, lo[0], x);
-  if (n == 2) {
-    const int second = cost_with_low(val, lo[1], x);
-    if (second < first) {
-      lo2 = true;
-      return second;
-    }
-  }
-  return first;
-}
-
 // A lower bound of cost_top(val), read off where val's bits change, so that the search
 // can skip a candidate that cannot beat the best one so far without running its chain.
 //
@@ -172,32 +152,75 @@ int cost_top(int64_t val, X x, bool& lo2) {
 // the value. The outermost level may peel 13 bits with two addis (3 instead of 2).
 // Near the 32-bit range the part left above a low part can itself be a 32-bit value (no
 // slli), so the bound gives up there (1).
+// one: the chain with the one-addi (or no) outermost low part; two: with the two-addi one.
+struct Bounds {
+  int one, two;
+  int min() const { return std::min(one, two); }
+};
 template <class X>
-int cost_bound(int64_t val, X x) {
-  if (enc::is_int<32>(val)) return cost_small(val, x);
-  if (bseti_alone(val, x) || enc::is_int<33>(val)) return 1;
+Bounds cost_bounds(int64_t val, X x) {
+  if (enc::is_int<32>(val)) return {cost_small(val, x), cost_small(val, x)};
+  if (bseti_alone(val, x) || enc::is_int<33>(val)) return {1, 1};
   const uint64_t u = static_cast<uint64_t>(val);
   const uint64_t changes = (u ^ (u >> 1)) & (~uint64_t{0} >> 1);
-  const int h = 63 - std::countl_zero(changes);              // >= 32: val is not int33
-  auto windows = [](uint64_t m) {  // greedy cover by 12-wide windows; at most 3 rounds
-    int n = 0;
-    for (; m; ++n) m &= ~uint64_t{0} << (std::countr_zero(m) + 12);
-    return n;
+  const int h = 63 - std::countl_zero(changes);  // >= 32: val is not int33
+  // The ways the chain can end: the changes below a limit need windows, then the last
+  // part costs something beyond its level's addi and slli:
+  //  - a 32-bit value after the last slli (>= 1): limit h-31;
+  //  - the last level leaves a 33-bit value whose low part leaves a 32-bit one (no slli:
+  //    0xffffffff7fffffff is lui 0x80000; addi -1): one more change for 2, limit h-32;
+  //  - Zba: an unsigned 32-bit value (slli.uw, zext.w): one more change for 1, only in a
+  //    positive constant (the part left of a negative one stays negative);
+  //  - Zbs: a lone bit k in place of the last slli and the value (0 more): in the
+  //    constant those are the changes at k-1 and k (or only k-1 after a borrow), so all
+  //    the others need windows, limit h-1.
+  const int top = x.zbs ? h - 1 : h - 31;
+  const uint64_t below = changes & ((uint64_t{1} << top) - 1);
+  // `first` for the first level, then the greedy cover of the changes in m by 12-wide
+  // windows (2 each), counted below each limit; the cheapest end.
+  auto cover = [&](uint64_t m, int first) {
+    int n31 = 0, n32 = 0, n1 = 0;
+    while (m) {
+      const int i = std::countr_zero(m);
+      ++n1;
+      n31 += i < h - 31;
+      n32 += i < h - 32;
+      m = i + 12 < 64 ? m & (~uint64_t{0} << (i + 12)) : 0;
+    }
+    int b = std::min(first + 2 * n31 + 1, first + 2 * n32 + 2);
+    if (x.zba && val > 0) b = std::min(b, first + 2 * n32 + 1);
+    if (x.zbs) b = std::min(b, first + 2 * n1);
+    return b;
   };
-  // The levels covering the changes below `limit` (0..32), then `end` for the last part.
-  auto bound = [&](int limit, int end) {
-    const uint64_t below = changes & ((uint64_t{1} << limit) - 1);
-    if ((u & 0xfff) == 0) return 1 + 2 * windows(below) + end;
-    const int one_addi = 2 * (1 + windows(below & (~uint64_t{0} << 11))) + end;
-    const int two_addis = 2 * (1 + windows(below & (~uint64_t{0} << 12))) + 1 + end;
-    return std::min(one_addi, two_addis);
-  };
-  // The 32-bit value after the last slli (>= 1), or a bseti in place of both (0).
-  const int b = bound(h - 31 - (x.zba ? 1 : 0), x.zbs ? 0 : 1);
-  // Or the last level leaves a 33-bit value whose low part leaves a 32-bit one (no slli:
-  // 0xffffffff7fffffff is lui 0x80000; addi -1), covering one more change for 2.
-  return x.zba ? b : std::min(b, bound(h - 32, 2));
+  // No low part (the first level is a bare slli), one addi (the first window at bit 0),
+  // or two addis (13 bits, one more instruction).
+  if ((u & 0xfff) == 0) {
+    const int b = cover(below, 1);
+    return {b, b};
+  }
+  return {cover(below & (~uint64_t{0} << 11), 2), cover(below & (~uint64_t{0} << 12), 3)};
 }
+
+// cost() of a top-level value that also says whether the second low part won, so that
+// build() does not search the two low parts again.
+template <class X>
+int cost_top(int64_t val, X x, bool& lo2, int two_addis_bound) {
+  lo2 = false;
+  if (enc::is_int<32>(val)) return cost_small(val, x);
+  if (bseti_alone(val, x)) return 1;
+  int64_t lo[2];
+  const int n = low_candidates(val, lo, true);
+  const int first = cost_with_low(val, lo[0], x);
+  if (n == 2 && two_addis_bound < first) {
+    const int second = cost_with_low(val, lo[1], x);
+    if (second < first) {
+      lo2 = true;
+      return second;
+    }
+  }
+  return first;
+}
+
 
 // Materialise the cheapest plan cost() found (the first one on ties); `lo2` is
 // cost_top()'s answer for the outermost low part.
@@ -280,13 +303,15 @@ void consider_shnadd(int64_t val, X x, Choice& best) {
   constexpr int64_t d = (int64_t{1} << kSh) + 1;
   if (best.cost <= 2) return;
   bool lo2;
-  if (val % d == 0 && cost_bound(val / d, x) + 1 < best.cost) {
-    const int c = cost_top(val / d, x, lo2) + 1;
+  Bounds b;
+  if (val % d == 0 && (b = cost_bounds(val / d, x)).min() + 1 < best.cost) {
+    const int c = cost_top(val / d, x, lo2, b.two) + 1;
     best.consider(Shape::kShNadd, c, kSh, lo2);
   }
   const int64_t h = hi52(val);
-  if (best.cost > 3 && sext12(val) != 0 && h % d == 0 && cost_bound(h / d, x) + 2 < best.cost) {
-    const int c = cost_top(h / d, x, lo2) + 2;
+  if (best.cost > 3 && sext12(val) != 0 && h % d == 0 &&
+      (b = cost_bounds(h / d, x)).min() + 2 < best.cost) {
+    const int c = cost_top(h / d, x, lo2, b.two) + 2;
     best.consider(Shape::kShNaddAddi, c, kSh, lo2);
   }
 }
@@ -305,16 +330,17 @@ uint64_t runs33(uint64_t z) {
 // without those two shapes, which bounds the search to two levels.
 // A nested search gets `limit`, the cost it must beat to matter to its caller: it
 // returns at most `limit` (and a plan that is only meaningful below it).
-// Every chain candidate is first checked against cost_bound(): one that cannot be
+// Every chain candidate is first checked against cost_bounds(): one that cannot be
 // strictly cheaper than the best so far would not have been picked (the search keeps the
 // first of equal candidates), so skipping it leaves every decision unchanged.
 template <class X>
 Choice choose(int64_t val, bool nested, X x, int limit = LiSequence::kMax + 1) {
   Choice best{Plan{}, limit, Plan{}};
   auto chain = [&](Shape s, int64_t w, int extra) {
-    if (cost_bound(w, x) + extra >= best.cost) return;
+    const Bounds b = cost_bounds(w, x);
+    if (b.min() + extra >= best.cost) return;
     bool lo2;
-    const int c = cost_top(w, x, lo2) + extra;
+    const int c = cost_top(w, x, lo2, b.two) + extra;
     best.consider(s, c, 0, lo2);
   };
   chain(Shape::kPlain, val, 0);
