@@ -179,17 +179,17 @@ Bounds cost_bounds(int64_t val, X x) {
   // `first` for the first level, then the greedy cover of the changes in m by 12-wide
   // windows (2 each), counted below each limit; the cheapest end.
   auto cover = [&](uint64_t m, int first) {
-    int n31 = 0, n32 = 0, n1 = 0;
-    while (m) {
-      const int i = std::countr_zero(m);
-      ++n1;
-      n31 += i < h - 31;
+    int n31 = 0, n32 = 0;
+    for (int i; m && (i = std::countr_zero(m)) < h - 31;) {  // at most 3 windows
+      ++n31;
       n32 += i < h - 32;
-      m = i + 12 < 64 ? m & (~uint64_t{0} << (i + 12)) : 0;
+      m &= ~uint64_t{0} << (i + 12);  // i + 12 < 44
     }
     int b = std::min(first + 2 * n31 + 1, first + 2 * n32 + 2);
     if (x.zba && val > 0) b = std::min(b, first + 2 * n32 + 1);
-    if (x.zbs) b = std::min(b, first + 2 * n1);
+    // Zbs: with a change left in [h-31, h-1) the lone-bit end needs one more window than
+    // the 32-bit end, and 2 more then is not below it.
+    if (x.zbs && m == 0) b = std::min(b, first + 2 * n31);
     return b;
   };
   // No low part (the first level is a bare slli), one addi (the first window at bit 0),
