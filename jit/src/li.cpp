@@ -158,7 +158,7 @@ struct Bounds {
   int min() const { return std::min(one, two); }
 };
 template <class X>
-Bounds cost_bounds(int64_t val, X x) {
+Bounds cost_bounds(int64_t val, X x, bool one = true) {
   if (enc::is_int<32>(val)) return {cost_small(val, x), cost_small(val, x)};
   if (bseti_alone(val, x) || enc::is_int<33>(val)) return {1, 1};
   const uint64_t u = static_cast<uint64_t>(val);
@@ -198,19 +198,23 @@ Bounds cost_bounds(int64_t val, X x) {
     const int b = cover(below, 1);
     return {b, b};
   }
-  return {cover(below & (~uint64_t{0} << 11), 2), cover(below & (~uint64_t{0} << 12), 3)};
+  // (`one` false: only the two-addi bound is wanted, the other is left at 0.)
+  return {one ? cover(below & (~uint64_t{0} << 11), 2) : 0,
+          cover(below & (~uint64_t{0} << 12), 3)};
 }
 
 // cost() of a top-level value that also says whether the second low part won, so that
 // build() does not search the two low parts again.
 template <class X>
-int cost_top(int64_t val, X x, bool& lo2, int two_addis_bound) {
+// `two_addis_bound`: cost_bounds(val).two if the caller has it, else -1.
+int cost_top(int64_t val, X x, bool& lo2, int two_addis_bound = -1) {
   lo2 = false;
   if (enc::is_int<32>(val)) return cost_small(val, x);
   if (bseti_alone(val, x)) return 1;
   int64_t lo[2];
   const int n = low_candidates(val, lo, true);
   const int first = cost_with_low(val, lo[0], x);
+  if (n == 2 && two_addis_bound < 0) two_addis_bound = cost_bounds(val, x, false).two;
   if (n == 2 && two_addis_bound < first) {
     const int second = cost_with_low(val, lo[1], x);
     if (second < first) {
@@ -328,19 +332,26 @@ uint64_t runs33(uint64_t z) {
 
 // `nested` is set for the complement and the flipped-bit candidates: they are searched
 // without those two shapes, which bounds the search to two levels.
+constexpr int kNoLimit = static_cast<int>(LiSequence::kMax) + 1;  // above any cost
+
 // A nested search gets `limit`, the cost it must beat to matter to its caller: it
 // returns at most `limit` (and a plan that is only meaningful below it).
 // Every chain candidate is first checked against cost_bounds(): one that cannot be
 // strictly cheaper than the best so far would not have been picked (the search keeps the
 // first of equal candidates), so skipping it leaves every decision unchanged.
 template <class X>
-Choice choose(int64_t val, bool nested, X x, int limit = LiSequence::kMax + 1) {
+Choice choose(int64_t val, bool nested, X x, int limit = kNoLimit) {
   Choice best{Plan{}, limit, Plan{}};
   auto chain = [&](Shape s, int64_t w, int extra) {
-    const Bounds b = cost_bounds(w, x);
-    if (b.min() + extra >= best.cost) return;
     bool lo2;
-    const int c = cost_top(w, x, lo2, b.two) + extra;
+    int c;
+    if (best.cost == kNoLimit) {  // nothing to beat yet (the first chain)
+      c = cost_top(w, x, lo2) + extra;
+    } else {
+      const Bounds b = cost_bounds(w, x);
+      if (b.min() + extra >= best.cost) return;
+      c = cost_top(w, x, lo2, b.two) + extra;
+    }
     best.consider(s, c, 0, lo2);
   };
   chain(Shape::kPlain, val, 0);
