@@ -3,6 +3,8 @@ rvjit_add_test(jit_assembler_labels_test assembler_labels_test.cpp LIBS rvjit_ji
 if(NOT RVJIT_RV64)
   # li against LLVM's RISCVMatInt through the MC oracle.
   rvjit_add_test(jit_li_llvm_test li_llvm_test.cpp LIBS rvjit_jit rvjit_llvm_mc_oracle)
+  # li against the search of commit f6fbae7 on 1.2 M constants per extension set.
+  rvjit_add_test(jit_li_reference_test li_reference_test.cpp li_reference.cpp LIBS rvjit_jit)
 endif()
 if(RVJIT_RV64)
   # Relaxed code, li and relocations executed from a W^X page under qemu-riscv64.
