@@ -8,11 +8,12 @@
 # A lock serialises concurrent callers (several worktrees share the cache).
 set -euo pipefail
 . "$(dirname "$0")/lib/progress.sh"
+. "$(dirname "$0")/lib/qemu-source.sh"
 cache=${RVJIT_CACHE:-$HOME/.cache/rvjit}
 src=$cache/src
 out=$cache/qemu-plugin
 mkdir -p "$src" "$out"
-recipe=$(sha256sum < "$0" | cut -c1-16)
+recipe=$(cat "$0" "$(dirname "$0")/lib/qemu-source.sh" | sha256sum | cut -c1-16)
 jobs=$(nproc)
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 
@@ -23,31 +24,8 @@ flock 9
 # The archive may serve only the orig tarball of the backports version (its .dsc/.debian
 # parts have 404'd here), so download what it has and unpack the upstream tarball ourselves:
 # the build needs no Debian patches.
-fetch_qemu() {              # prints the unpacked source directory
-  local dir tarball
-  dir=$(ls -d "$src"/qemu-[0-9]*/ 2>/dev/null | head -n1 || true)
-  if [ -z "$dir" ]; then
-    tarball=$(ls "$src"/qemu_*.orig.tar.* 2>/dev/null | head -n1 || true)
-    if [ -z "$tarball" ]; then
-      (cd "$src" && apt-get source -qq --download-only -t "$codename-backports" qemu \
-         >/dev/null 2>&1) || true
-      tarball=$(ls "$src"/qemu_*.orig.tar.* 2>/dev/null | head -n1 || true)
-    fi
-    if [ -z "$tarball" ]; then
-      echo "qemu-plugin: 'apt-get source --download-only -t $codename-backports qemu'" \
-           "brought no orig tarball (deb-src entry missing? run scripts/apt-sources.sh)" >&2
-      exit 1
-    fi
-    local v; v=$(basename "$tarball"); v=${v#qemu_}; v=${v%.orig.tar.*}
-    rm -rf "$src/qemu-$v.tmp"; mkdir -p "$src/qemu-$v.tmp"
-    tar -xf "$tarball" -C "$src/qemu-$v.tmp" --strip-components=1
-    mv "$src/qemu-$v.tmp" "$src/qemu-$v"
-    dir=$src/qemu-$v
-  fi
-  echo "${dir%/}"
-}
-
 dir=$(fetch_qemu)
+patch_qemu_plugin_cpu_index "$dir"
 # The plugin API header first: system-mode plugins need only it (Debian's qemu-system-riscv64
 # already loads plugins), so it is there even while or if the user-mode build fails.
 mkdir -p "$out/include"

@@ -17,6 +17,7 @@ base_pkgs=(
   gdb-multiarch python3
   chromium
   libglib2.0-dev python3-venv
+  libfdt-dev  # qemu-system-riscv64 for the icache checker (scripts/qemu-plugin-system.sh)
 )
 # Packages that must come from backports (newer QEMU knows the extensions we emit).
 backport_pkgs=(qemu-user qemu-system-riscv opensbi)

@@ -14,6 +14,8 @@
 #   RVJIT_SYSTEM_SMP       number of harts (default 2)
 #   RVJIT_SYSTEM_ACCEL     QEMU accelerator (default tcg,thread=single; see below)
 #   RVJIT_SYSTEM_QEMU_ARGS extra qemu-system-riscv64 arguments, space separated
+#   RVJIT_SYSTEM_QEMU      the qemu-system-riscv64 to run (default: Debian's; with the plugin, the
+#                          fixed build of scripts/qemu-plugin-system.sh)
 #   RVJIT_KERNEL_DIR       where kernels are cached (default $RVJIT_CACHE/kernel, that is
 #                          ~/.cache/rvjit/kernel: shared by every clone, like third-party)
 #   RVJIT_SYSTEM_GUEST     a static RV64 program to boot as /init instead of building
@@ -155,7 +157,15 @@ icache_plugin_args() {
   # ram_size matches -m 1G. Zicboz off: QEMU's cbo.zero (the kernel's clear_page) writes
   # memory without plugin memory callbacks, so the model would miss those stores.
   plugin_args=(-cpu rv64,zicboz=false -plugin "$so,out=$icache_report,ram_size=1024")
-  say "icache checker on: report $icache_report"
+  # Debian's qemu-system-riscv64 gives plugins the wrong vCPU index under thread=single
+  # (scripts/lib/qemu-source.sh): the checker runs under the fixed build, with Debian's
+  # firmware. RVJIT_SYSTEM_QEMU overrides it (e.g. to reproduce the misattribution).
+  if [ -z "${RVJIT_SYSTEM_QEMU:-}" ]; then
+    bash "$repo/scripts/qemu-plugin-system.sh" || die "building qemu-system-riscv64 for the checker failed"
+    qemu=${RVJIT_CACHE:-$HOME/.cache/rvjit}/qemu-plugin/bin/qemu-system-riscv64
+  fi
+  plugin_args+=(-L /usr/share/qemu)
+  say "icache checker on: report $icache_report (qemu: $qemu)"
 }
 icache_verdict() {
   [ -n "$icache_report" ] || return 0
@@ -186,13 +196,14 @@ for kv in ${RVJIT_SYSTEM_ARGS:-}; do append+=" rvjit.$kv"; done
 # that, so every cross-thread patching test would fail for the emulator's sake. Harts
 # still interleave and interrupt each other; they just never run at the same host instant.
 accel=${RVJIT_SYSTEM_ACCEL:-tcg,thread=single}
+qemu=${RVJIT_SYSTEM_QEMU:-qemu-system-riscv64}
 log=$work/console.log
 plugin_args=()
 icache_plugin_args   # fills plugin_args when RVJIT_SYSTEM_PLUGIN=1
 say "booting (smp $smp, accel $accel, timeout ${timeout_s} s): $append"
 t0=$EPOCHREALTIME
 set +e
-timeout -k 10 "$timeout_s" qemu-system-riscv64 -machine virt -accel "$accel" -smp "$smp" -m 1G -nographic \
+timeout -k 10 "$timeout_s" "$qemu" -machine virt -accel "$accel" -smp "$smp" -m 1G -nographic \
   -bios default -no-reboot -kernel "$image" -initrd "$work/init.cpio" -append "$append" \
   ${RVJIT_SYSTEM_QEMU_ARGS:-} "${plugin_args[@]}" \
   </dev/null >"$log" 2>&1

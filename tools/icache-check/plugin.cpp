@@ -78,6 +78,8 @@ struct HartInfo {
   struct qemu_plugin_register* a7 = nullptr;
   SyscallArgs call;
   PageCache cache;
+  bool started = false;                     // on_vcpu_init ran for it
+  std::atomic<uint64_t> fences{0};          // fence.i executed (the per-hart line at exit)
 };
 
 struct State {
@@ -254,6 +256,7 @@ void on_fetch(unsigned int hart, void* udata) {
 }
 
 void on_fence_i(unsigned int hart, void*) {
+  g->harts[hart].fences.fetch_add(1, std::memory_order_relaxed);
   g->model.fence(hart);
   refresh_flag(hart);
 }
@@ -413,6 +416,7 @@ void on_vcpu_init(qemu_plugin_id_t, unsigned int hart) {
     std::abort();
   }
   g->model.hart_start(hart);
+  g->harts[hart].started = true;
   g->harts[hart].tid = g->system ? 0 : static_cast<long>(syscall(SYS_gettid));
   g->harts[hart].cache = PageCache{};
   // Its flag is set at its first resume (has_slot), or by the next store or sync.
@@ -512,6 +516,15 @@ void on_exit(qemu_plugin_id_t, void*) {
                  hazards, g->by_kind[0], g->by_kind[1], g->by_kind[2],
                  g->model.stores_recorded(), g->model.fetches_judged(),
                  g->unseen_stores.load(), g->system ? "system" : "user");
+    // Which vCPU indexes QEMU used and what each did: a hart that fetches but never runs
+    // fence.i points at a sync the model does not see.
+    std::string harts = "icache-check: harts (QEMU counts " +
+                        std::to_string(qemu_plugin_num_vcpus()) + "):";
+    for (unsigned h = 0; h < kMaxHarts; ++h)
+      if (g->harts[h].started)
+        harts += " " + std::to_string(h) + ":fence.i=" +
+                 std::to_string(g->harts[h].fences.load(std::memory_order_relaxed));
+    std::fprintf(g->out, "%s\n", harts.c_str());
     std::fflush(g->out);
   }
   if (hazards && g->fail_status >= 0) _exit(g->fail_status);
