@@ -40,10 +40,23 @@ typedef struct rvjit_hook_ctx {
 
 typedef void (*rvjit_hook_fn)(const rvjit_hook_ctx* ctx, void* user_data);
 
+/* The cheap entry callback (RVJIT_HOOK_ENTRY_ARGS): the first two integer arguments by
+ * value (changes are not seen by the function; meaningless beyond the function's own
+ * argument count) and what identifies the call. On a function installed with a declared
+ * signature (<= 2 integer, no FP arguments) whose only ops asks for nothing else, the
+ * JIT'd trampoline calls it directly: docs/hooks.md, "The fast path". */
+typedef struct rvjit_hook_args_info {
+  void* user_data;     /* the ops' user_data */
+  uintptr_t function;  /* entry address of the hooked function */
+  const char* name;    /* its name, as installed */
+} rvjit_hook_args_info;
+typedef void (*rvjit_hook_args_fn)(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
+
 enum {
   RVJIT_HOOK_ENTRY = 1,        /* call .entry when a selected function is entered */
   RVJIT_HOOK_EXIT = 2,         /* call .exit when it returns (function graph) */
   RVJIT_HOOK_MODIFY_REGS = 4,  /* the callback may change ctx->args / fp_args */
+  RVJIT_HOOK_ENTRY_ARGS = 8,   /* call .entry_args when a selected function is entered */
 };
 
 typedef struct rvjit_hook_ops {
@@ -51,6 +64,7 @@ typedef struct rvjit_hook_ops {
   rvjit_hook_fn exit;
   void* user_data;
   uint32_t flags;
+  rvjit_hook_args_fn entry_args; /* with RVJIT_HOOK_ENTRY_ARGS (after .entry if both) */
 } rvjit_hook_ops;
 
 /* How patched sites are made visible to every thread (see docs/hooks.md). */
