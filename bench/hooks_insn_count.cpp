@@ -106,10 +106,12 @@ int main() {
                           RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
   HookOpsId e = must(hm->register_ops(entry_ops, HookFilter::glob("*.entry")), "register entry");
   HookOpsId b = must(hm->register_ops(both_ops, HookFilter::glob("*.entry_exit")), "register both");
-  rvjit_hook_ops fast_entry_ops{nullptr, nullptr, nullptr, RVJIT_HOOK_ENTRY_ARGS,
-                                hooks_insn_count_empty_args};
-  rvjit_hook_ops fast_both_ops{nullptr, hooks_insn_count_empty_exit, nullptr,
-                               RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT, hooks_insn_count_empty_args};
+  rvjit_hook_ops fast_entry_ops{};
+  fast_entry_ops.entry_args = hooks_insn_count_empty_args;
+  fast_entry_ops.flags = RVJIT_HOOK_ENTRY_ARGS;
+  rvjit_hook_ops fast_both_ops = fast_entry_ops;
+  fast_both_ops.exit = hooks_insn_count_empty_exit;
+  fast_both_ops.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT;
   HookOpsId fe = must(hm->register_ops(fast_entry_ops, HookFilter::glob("*.fast_entry")), "register fast entry");
   HookOpsId fb = must(hm->register_ops(fast_both_ops, HookFilter::glob("*.fast_entry_exit")), "register fast both");
   must(hm->enable(e), "enable entry");

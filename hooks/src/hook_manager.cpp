@@ -73,6 +73,8 @@ SiteDispatch* make_dispatch(const std::vector<OpsRecord*>& ops) {
 Error check_ops(const rvjit_hook_ops& ops) {
   const bool entry = (ops.flags & RVJIT_HOOK_ENTRY) != 0, exit = (ops.flags & RVJIT_HOOK_EXIT) != 0;
   const bool args = (ops.flags & RVJIT_HOOK_ENTRY_ARGS) != 0;
+  if (entry && args)
+    return Error(ErrorCode::kInvalidArgument, "hook ops: ENTRY and ENTRY_ARGS share one callback field");
   if (!entry && !exit && !args)
     return Error(ErrorCode::kInvalidArgument, "hook ops: flags name neither ENTRY, ENTRY_ARGS nor EXIT");
   if ((entry && !ops.entry) || (exit && !ops.exit) || (args && !ops.entry_args))
@@ -81,6 +83,14 @@ Error check_ops(const rvjit_hook_ops& ops) {
                             RVJIT_HOOK_ENTRY_ARGS})
     return Error(ErrorCode::kInvalidArgument, "hook ops: unknown flag bits");
   return Error();
+}
+
+// The two readings of the callback union (hooks.h): by the flag that names it.
+rvjit_hook_fn entry_of(const rvjit_hook_ops& o) {
+  return (o.flags & RVJIT_HOOK_ENTRY_ARGS) ? nullptr : o.entry;
+}
+rvjit_hook_args_fn args_of(const rvjit_hook_ops& o) {
+  return (o.flags & RVJIT_HOOK_ENTRY_ARGS) ? o.entry_args : nullptr;
 }
 
 uint32_t read_word(const AssembledCode& code, size_t offset) {
@@ -457,7 +467,7 @@ Result<HookedFunction> HookManager::install(const AssembledCode& code, std::stri
     impl_->failed_installs.push_back(std::move(rec));
     return err;
   }
-  return HookedFunction{f->code, f->slot.entry, f->layout};
+  return HookedFunction{f->code, f->slot.entry, f->layout, f->fast_trampoline};
 }
 
 Result<HookOpsId> HookManager::register_ops(const rvjit_hook_ops& ops, HookFilter filter) {
@@ -466,7 +476,7 @@ Result<HookOpsId> HookManager::register_ops(const rvjit_hook_ops& ops, HookFilte
   OpsEntry e{std::make_unique<OpsRecord>(), std::move(filter), false};
   e.record->id = impl_->next_id++;
   e.record->callbacks.store(
-      new Callbacks{ops.entry, ops.exit, ops.user_data, ops.flags, ops.entry_args},
+      new Callbacks{entry_of(ops), ops.exit, ops.user_data, ops.flags, args_of(ops)},
       std::memory_order_release);
   const HookOpsId id = e.record->id;
   impl_->ops.push_back(std::move(e));
@@ -518,7 +528,12 @@ Error HookManager::swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, v
     const Callbacks* cur = e->record->callbacks.load(std::memory_order_relaxed);
     args = cur->entry_args;
   }
-  return swap(id, rvjit_hook_ops{entry, exit, user_data, 0, args});
+  rvjit_hook_ops next{};
+  if (args) next.entry_args = args;  // an ENTRY_ARGS ops keeps its callback
+  else next.entry = entry;
+  next.exit = exit;
+  next.user_data = user_data;
+  return swap(id, next);
 }
 
 Error HookManager::swap(HookOpsId id, const rvjit_hook_ops& ops) {
@@ -526,9 +541,10 @@ Error HookManager::swap(HookOpsId id, const rvjit_hook_ops& ops) {
   OpsEntry* e = impl_->find_ops(id);
   if (!e) return impl_->unknown(id, "swap");
   const Callbacks* cur = e->record->callbacks.load(std::memory_order_relaxed);
-  rvjit_hook_ops next{ops.entry, ops.exit, ops.user_data, cur->flags, ops.entry_args};
+  rvjit_hook_ops next = ops;
+  next.flags = cur->flags;
   if (Error err = check_ops(next)) return err;
-  auto* fresh = new Callbacks{next.entry, next.exit, next.user_data, next.flags, next.entry_args};
+  auto* fresh = new Callbacks{entry_of(next), next.exit, next.user_data, next.flags, args_of(next)};
   // The fast records of the sites it alone is attached to name the callbacks themselves:
   // new ones, made before anything is published.
   std::vector<std::pair<FunctionRec*, FastRecord*>> fast;

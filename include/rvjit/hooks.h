@@ -56,15 +56,18 @@ enum {
   RVJIT_HOOK_ENTRY = 1,        /* call .entry when a selected function is entered */
   RVJIT_HOOK_EXIT = 2,         /* call .exit when it returns (function graph) */
   RVJIT_HOOK_MODIFY_REGS = 4,  /* the callback may change ctx->args / fp_args */
-  RVJIT_HOOK_ENTRY_ARGS = 8,   /* call .entry_args when a selected function is entered */
+  RVJIT_HOOK_ENTRY_ARGS = 8,   /* call .entry_args when a selected function is entered:
+                                  the cheap kind, instead of ENTRY (docs/hooks.md) */
 };
 
 typedef struct rvjit_hook_ops {
-  rvjit_hook_fn entry;
+  union {                          /* same size and layout as before issue 15 */
+    rvjit_hook_fn entry;           /* with RVJIT_HOOK_ENTRY */
+    rvjit_hook_args_fn entry_args; /* with RVJIT_HOOK_ENTRY_ARGS (never both flags) */
+  };
   rvjit_hook_fn exit;
   void* user_data;
   uint32_t flags;
-  rvjit_hook_args_fn entry_args; /* with RVJIT_HOOK_ENTRY_ARGS (after .entry if both) */
 } rvjit_hook_ops;
 
 /* How patched sites are made visible to every thread (see docs/hooks.md). */

@@ -132,6 +132,9 @@ struct HookedFunction {
   InstalledCode code;  // as the code cache installed it (code.entry: the hook word)
   uintptr_t entry = 0; // call this: the site, first instruction of the function
   SiteLayout layout = SiteLayout::kOneWord;
+  // The site links to a fast entry (a declared signature it covers, and the asymmetric
+  // fence available: docs/hooks.md, "The fast path").
+  bool fast_entry = false;
 };
 
 struct HookStats {
