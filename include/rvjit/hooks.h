@@ -102,6 +102,14 @@ uintptr_t rvjit_hook_install(rvjit_hook_manager* m, const uint8_t* code, size_t 
                              size_t site_offset, rvjit_site_layout layout, const char* name,
                              char* err, size_t err_size);
 
+/* The same with the function's declared signature: integer and FP argument counts, -1 =
+ * unknown (what rvjit_hook_install declares). <= 2 integer and 0 FP arguments link the
+ * site to a fast entry (rvjit::HookSignature, docs/hooks.md "The fast path"); the
+ * declaration must be true. */
+uintptr_t rvjit_hook_install_sig(rvjit_hook_manager* m, const uint8_t* code, size_t size,
+                                 size_t site_offset, rvjit_site_layout layout, const char* name,
+                                 int int_args, int fp_args, char* err, size_t err_size);
+
 /* filter: a glob over function names ("*" = all; NULL = all). Returns an ops id, 0 on
  * error. The ops is registered disabled. */
 uint64_t rvjit_hook_register(rvjit_hook_manager* m, const rvjit_hook_ops* ops,
