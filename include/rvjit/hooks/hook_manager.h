@@ -13,6 +13,13 @@
 //   hm->swap(id, other_entry, other_exit, &other_data);  // hot swap, no code touched
 //   hm->unregister(id);     // afterwards no thread enters the callbacks: free `data`
 //
+// The cheap kind (issue 15): declare the signature at install and attach one ops with an
+// entry_args callback; the JIT'd trampoline then calls it directly (24 instructions per
+// call with an empty callback, against ~185 on the general path):
+//   auto g = hm->install(code, "g", rvjit::HookSignature::of(1, 0)).value();  // long g(long)
+//   rvjit_hook_ops fast{};  fast.entry_args = on_args;  fast.user_data = &data;
+//   fast.flags = RVJIT_HOOK_ENTRY_ARGS;
+//
 // Guarantees (the threads that run hooked code must be registered,
 // rvjit/runtime/thread_registry.h):
 //   * after enable() returns, every call of a selected function runs the entry callback
