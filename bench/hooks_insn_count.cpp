@@ -28,6 +28,8 @@ extern "C" {
 // The empty callbacks of (c) and (d): each compiles to a single `ret`.
 [[gnu::noinline]] void hooks_insn_count_empty_entry(const rvjit_hook_ctx*, void*) {}
 [[gnu::noinline]] void hooks_insn_count_empty_exit(const rvjit_hook_ctx*, void*) {}
+// The fast path's empty entry callback (RVJIT_HOOK_ENTRY_ARGS).
+[[gnu::noinline]] void hooks_insn_count_empty_args(uint64_t, uint64_t, const rvjit_hook_args_info*) {}
 
 // The marker: the script single-steps from here into `fn` and counts until `fn` returns
 // here. Not a tail call, so the return address is inside this function.
@@ -77,11 +79,23 @@ int main() {
     InstalledCode plain = must(cache->install(hooks_bench::add_k(std::nullopt, 1), l + ".none"),
                                "install plain");
     vs.push_back({l + " (a) no hook prologue", plain.entry, plain.entry, plain.entry + plain.size, 0, 0});
-    for (const char* kind : {"disabled", "entry", "entry_exit"}) {
-      HookedFunction f = must(hm->install(hooks_bench::add_k(layout, 1), l + "." + kind), "install");
-      const char* tag = kind[0] == 'd' ? "(b) disabled site"
-                        : kind[5] == 0 ? "(c) entry hook, empty callback"
-                                       : "(d) entry + exit hooks, empty callbacks";
+    struct Kind {
+      const char* name;
+      const char* tag;
+      HookSignature sig;
+    };
+    // (c)/(d): the fast path (signature declared: 1 integer argument, no FP; one ops with
+    // an entry_args callback); the -general rows: no declared signature, ctx callbacks.
+    const HookSignature one_int = HookSignature::of(1, 0);
+    for (const Kind& k : {Kind{"disabled", "(b) disabled site", {}},
+                          Kind{"fast_entry", "(c) entry hook, empty callback (fast: declared signature, entry_args)", one_int},
+                          Kind{"fast_entry_exit", "(d) entry + exit hooks, empty callbacks (fast: declared signature, entry_args)", one_int},
+                          Kind{"entry", "(c-general) entry hook, empty callback (no declared signature)", {}},
+                          Kind{"entry_exit", "(d-general) entry + exit hooks, empty callbacks (no declared signature)", {}}}) {
+      const char* kind = k.name;
+      const char* tag = k.tag;
+      HookedFunction f =
+          must(hm->install(hooks_bench::add_k(layout, 1), l + "." + kind, k.sig), "install");
       vs.push_back({l + " " + tag, f.entry, f.code.entry, f.code.entry + f.code.size, f.entry,
                     f.entry + site_size(layout)});
     }
@@ -92,11 +106,23 @@ int main() {
                           RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
   HookOpsId e = must(hm->register_ops(entry_ops, HookFilter::glob("*.entry")), "register entry");
   HookOpsId b = must(hm->register_ops(both_ops, HookFilter::glob("*.entry_exit")), "register both");
+  rvjit_hook_ops fast_entry_ops{};
+  fast_entry_ops.entry_args = hooks_insn_count_empty_args;
+  fast_entry_ops.flags = RVJIT_HOOK_ENTRY_ARGS;
+  rvjit_hook_ops fast_both_ops = fast_entry_ops;
+  fast_both_ops.exit = hooks_insn_count_empty_exit;
+  fast_both_ops.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT;
+  HookOpsId fe = must(hm->register_ops(fast_entry_ops, HookFilter::glob("*.fast_entry")), "register fast entry");
+  HookOpsId fb = must(hm->register_ops(fast_both_ops, HookFilter::glob("*.fast_entry_exit")), "register fast both");
   must(hm->enable(e), "enable entry");
   must(hm->enable(b), "enable entry+exit");
+  must(hm->enable(fe), "enable fast entry");
+  must(hm->enable(fb), "enable fast entry+exit");
   for (const char* n : {"one_word.disabled", "two_word.disabled"})
     if (must(hm->site_enabled(n), "site_enabled")) return std::fprintf(stderr, "%s enabled\n", n), 1;
-  for (const char* n : {"one_word.entry", "one_word.entry_exit", "two_word.entry", "two_word.entry_exit"})
+  for (const char* n : {"one_word.entry", "one_word.entry_exit", "two_word.entry", "two_word.entry_exit",
+                        "one_word.fast_entry", "one_word.fast_entry_exit", "two_word.fast_entry",
+                        "two_word.fast_entry_exit"})
     if (!must(hm->site_enabled(n), "site_enabled")) return std::fprintf(stderr, "%s disabled\n", n), 1;
 
   // Warm-up: the first hooked call of a thread claims its dispatcher slot; lazy PLT

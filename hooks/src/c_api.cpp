@@ -66,6 +66,12 @@ void rvjit_hook_manager_destroy(rvjit_hook_manager* m) { delete m; }
 uintptr_t rvjit_hook_install(rvjit_hook_manager* m, const uint8_t* code, size_t size,
                              size_t site_offset, rvjit_site_layout layout, const char* name,
                              char* err, size_t err_size) {
+  return rvjit_hook_install_sig(m, code, size, site_offset, layout, name, -1, -1, err, err_size);
+}
+
+uintptr_t rvjit_hook_install_sig(rvjit_hook_manager* m, const uint8_t* code, size_t size,
+                                 size_t site_offset, rvjit_site_layout layout, const char* name,
+                                 int int_args, int fp_args, char* err, size_t err_size) {
   if (!m || !code || !name) {
     put_error(Error(rvjit::ErrorCode::kInvalidArgument, "null manager, code or name"), err, err_size);
     return 0;
@@ -89,7 +95,8 @@ uintptr_t rvjit_hook_install(rvjit_hook_manager* m, const uint8_t* code, size_t 
   ac.alignment = 8;
   ac.patch_sites.push_back(rvjit::PatchSiteMark{static_cast<uint32_t>(site_offset),
                                                 rvjit::site_size(l), rvjit::hook_site_tag(l)});
-  rvjit::Result<rvjit::HookedFunction> f = m->impl->install(ac, name);
+  rvjit::Result<rvjit::HookedFunction> f =
+      m->impl->install(ac, name, rvjit::HookSignature::of(int_args, fp_args));
   if (!f.ok()) {
     put_error(f.error(), err, err_size);
     return 0;

@@ -30,14 +30,20 @@ inline void copy8(uint64_t* dst, const uint64_t* src) {
 }
 
 // Enter/leave: the reader half of the grace period (thread_state.cpp explains the pair).
-uint64_t enter(HookThreadState* st) {
-  const uint64_t s = st->seq.load(std::memory_order_relaxed);
-  st->seq.store(s + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  return s;
+// Returns false when the thread is inside already (a callback, or a signal handler on
+// top of a dispatcher): that call is not traced. Only this thread writes its seq.
+[[gnu::always_inline]] inline bool enter(int64_t* out) {
+  const int64_t n = t_hot.seq.load(std::memory_order_relaxed);
+  if (n < 0) return false;
+  t_hot.seq.store(~n, std::memory_order_relaxed);
+  // Without membarrier the grace period cannot fence for us (thread_state.cpp).
+  if (!asymmetric_fence()) std::atomic_thread_fence(std::memory_order_seq_cst);
+  std::atomic_signal_fence(std::memory_order_seq_cst);  // the compiler keeps the order
+  *out = n;
+  return true;
 }
-void leave(HookThreadState* st, uint64_t s) {
-  st->seq.store(s + 2, std::memory_order_release);
+[[gnu::always_inline]] inline void leave(int64_t n) {
+  t_hot.seq.store(n + 1, std::memory_order_release);
 }
 
 [[noreturn]] void die(const char* msg) {
@@ -54,13 +60,12 @@ using namespace rvjit::hooks_internal;
 
 extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
   HookThreadState* st = current_thread_state();
-  if (st == nullptr || st->in_callback) return;  // no slot, or called from a callback
-  const uint64_t s = enter(st);
+  int64_t s;
+  if (st == nullptr || !enter(&s)) return;  // no slot, or called from inside a callback
   const HookSlot* slot = slot_of(f->function);
   // acquire pairs with the manager's release store of the dispatch: its ops are visible.
   const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
   if (d != nullptr) {
-    st->in_callback = true;
     uint64_t args[8], fargs[8];
     rvjit_hook_ctx ctx{};
     ctx.function = f->function;
@@ -71,6 +76,10 @@ extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
       // acquire pairs with the release store of a swap: the Callbacks fields are visible.
       const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
       if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) wants_exit = true;
+      if (cb->flags & RVJIT_HOOK_ENTRY_ARGS) {
+        const rvjit_hook_args_info info{cb->user_data, f->function, slot->name};
+        cb->entry_args(f->a[0], f->a[1], &info);  // its own copies: changes are not seen
+      }
       if (!(cb->flags & RVJIT_HOOK_ENTRY) || !cb->entry) continue;
       if (cb->flags & RVJIT_HOOK_MODIFY_REGS) {
         ctx.args = f->a;  // the trampoline reloads them from the frame
@@ -92,9 +101,8 @@ extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
         count_shadow_overflow();  // this frame's exit is not traced
       }
     }
-    st->in_callback = false;
   }
-  leave(st, s);
+  leave(s);
 }
 
 extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
@@ -103,15 +111,14 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
     die("rvjit hooks: return trampoline reached with an empty shadow stack "
         "(a traced frame was left by longjmp or unwinding?)\n");
   const ShadowEntry e = st->shadow[--st->shadow_top];
-  if (!st->in_callback) {
-    const uint64_t s = enter(st);
+  int64_t s;
+  if (enter(&s)) {
     const HookSlot* slot = slot_of(e.function);
     const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
     if (d != nullptr) {
       // The caller sees errno as the function left it, whatever the callbacks did.
       int* const err = st->errno_location;
       const int saved_errno = *err;
-      st->in_callback = true;
       rvjit_hook_ctx ctx{};
       ctx.function = e.function;
       ctx.name = slot->name;
@@ -123,10 +130,9 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
         const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
         if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) cb->exit(&ctx, cb->user_data);
       }
-      st->in_callback = false;
       *err = saved_errno;
     }
-    leave(st, s);
+    leave(s);
   }
   return e.real_ra;
 }

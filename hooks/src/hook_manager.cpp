@@ -16,6 +16,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 
 #include "fork_guard.h"
@@ -41,7 +42,9 @@ struct FunctionRec {
   CodeHandle handle;
   InstalledCode code;
   SiteLayout layout = SiteLayout::kOneWord;
+  HookSignature sig;         // as declared at install
   uintptr_t trampoline = 0;  // entry trampoline of its layout, bound at install
+  bool fast_trampoline = false;  // `trampoline` is a fast entry (slot.fast is read)
   bool site_enabled = false;
   bool word1_bound = false;  // two_word: word 1 holds its `jalr` (written once)
   std::vector<OpsRecord*> attached;  // what slot.dispatch lists
@@ -69,13 +72,25 @@ SiteDispatch* make_dispatch(const std::vector<OpsRecord*>& ops) {
 
 Error check_ops(const rvjit_hook_ops& ops) {
   const bool entry = (ops.flags & RVJIT_HOOK_ENTRY) != 0, exit = (ops.flags & RVJIT_HOOK_EXIT) != 0;
-  if (!entry && !exit)
-    return Error(ErrorCode::kInvalidArgument, "hook ops: flags name neither ENTRY nor EXIT");
-  if ((entry && !ops.entry) || (exit && !ops.exit))
+  const bool args = (ops.flags & RVJIT_HOOK_ENTRY_ARGS) != 0;
+  if (entry && args)
+    return Error(ErrorCode::kInvalidArgument, "hook ops: ENTRY and ENTRY_ARGS share one callback field");
+  if (!entry && !exit && !args)
+    return Error(ErrorCode::kInvalidArgument, "hook ops: flags name neither ENTRY, ENTRY_ARGS nor EXIT");
+  if ((entry && !ops.entry) || (exit && !ops.exit) || (args && !ops.entry_args))
     return Error(ErrorCode::kInvalidArgument, "hook ops: a callback named in flags is null");
-  if (ops.flags & ~uint32_t{RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT | RVJIT_HOOK_MODIFY_REGS})
+  if (ops.flags & ~uint32_t{RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT | RVJIT_HOOK_MODIFY_REGS |
+                            RVJIT_HOOK_ENTRY_ARGS})
     return Error(ErrorCode::kInvalidArgument, "hook ops: unknown flag bits");
   return Error();
+}
+
+// The two readings of the callback union (hooks.h): by the flag that names it.
+rvjit_hook_fn entry_of(const rvjit_hook_ops& o) {
+  return (o.flags & RVJIT_HOOK_ENTRY_ARGS) ? nullptr : o.entry;
+}
+rvjit_hook_args_fn args_of(const rvjit_hook_ops& o) {
+  return (o.flags & RVJIT_HOOK_ENTRY_ARGS) ? o.entry_args : nullptr;
 }
 
 uint32_t read_word(const AssembledCode& code, size_t offset) {
@@ -135,6 +150,7 @@ struct HookManager::Impl {
   // Replaced data, freed after the next grace period; ids unregistered whose data is in it.
   std::vector<const SiteDispatch*> retired_dispatch;
   std::vector<const Callbacks*> retired_callbacks;
+  std::vector<const FastRecord*> retired_fast;
   std::vector<std::unique_ptr<OpsRecord>> retired_ops;
   std::vector<HookOpsId> pending_unregister;
 
@@ -163,6 +179,18 @@ struct HookManager::Impl {
   }
 
   Result<TrampolineSet> trampoline_for(const FunctionRec& f);
+  // The fast record `f` gets with `list` attached: nullptr when the general path must run
+  // (not exactly one ops, or one that asks for more than ENTRY_ARGS). Sets *oom on
+  // allocation failure.
+  static FastRecord* make_fast(const FunctionRec& f, const std::vector<OpsRecord*>& list, bool* oom);
+  static FastRecord* make_fast_with(const FunctionRec& f, const Callbacks* cb, bool* oom);
+  // Publishes `rec` as f's fast record (release: its fields before the pointer) and
+  // retires the old one to the next grace period.
+  void publish_fast(FunctionRec& f, const FastRecord* rec) {
+    if (!f.fast_trampoline) return;
+    const FastRecord* old = f.slot.fast.exchange(rec, std::memory_order_acq_rel);
+    if (old) retired_fast.push_back(old);
+  }
   Error write_trampoline_set(const FunctionRec& f, TrampolineSet* out);
   Error sync_trampolines(TrampolineRec& t);
   Error bind(FunctionRec& f);
@@ -185,7 +213,7 @@ struct HookManager::Impl {
 // Writes a new trampoline set in the function's region (plain stores through the code
 // cache; nothing can reach it yet).
 Error HookManager::Impl::write_trampoline_set(const FunctionRec& f, TrampolineSet* out) {
-  Result<AssembledTrampolines> t = assemble_trampolines();
+  Result<AssembledTrampolines> t = assemble_trampolines(asymmetric_fence());
   if (!t.ok()) return t.error();
   const std::vector<uint8_t>& bytes = t->code.code;
   // 4 spare bytes so the set (and its 8-byte pool) can start 8-byte aligned.
@@ -200,7 +228,10 @@ Error HookManager::Impl::write_trampoline_set(const FunctionRec& f, TrampolineSe
   (void)notify(opt.patch_observer, HookPatchEvent{HookPatchEvent::Kind::kTrampolineWritten, base,
                                                   image.size(), 0, SyncStrategy::kAuto});
   *out = TrampolineSet{base + t->entry_one_word_offset, base + t->entry_two_word_offset,
-                       base + t->ret_offset};
+                       base + t->ret_offset, {}};
+  for (int l = 0; l < 2; ++l)
+    for (int k = 0; k < kFastArities; ++k)
+      out->fast[l][k] = t->fast_offset[l][k] ? base + t->fast_offset[l][k] : 0;
   return Error();
 }
 
@@ -241,9 +272,32 @@ Error HookManager::Impl::bind(FunctionRec& f) {
   Result<TrampolineSet> t = trampoline_for(f);
   if (!t.ok()) return t.error();
   f.trampoline = f.layout == SiteLayout::kOneWord ? t->entry_one_word : t->entry_two_word;
+  // A declared signature the fast entries cover: the site links to the fast entry of its
+  // arity for good (it falls back to the general entry by itself, per call).
+  if (f.sig.int_args >= 0 && f.sig.int_args < kFastArities && f.sig.fp_args == 0) {
+    const uintptr_t fast = t->fast[f.layout == SiteLayout::kOneWord ? 0 : 1][f.sig.int_args];
+    const int64_t d = static_cast<int64_t>(fast) - static_cast<int64_t>(f.slot.entry);
+    if (fast != 0 && enc::is_int<21>(d)) {
+      f.trampoline = fast;
+      f.fast_trampoline = true;
+    }
+  }
   // release: visible to a dispatcher before the site that leads there is enabled.
   f.slot.return_trampoline.store(t->ret, std::memory_order_release);
   return Error();
+}
+
+FastRecord* HookManager::Impl::make_fast_with(const FunctionRec& f, const Callbacks* cb, bool* oom) {
+  if (cb->flags != RVJIT_HOOK_ENTRY_ARGS) return nullptr;  // asks for more: general path
+  auto* r = new (std::nothrow) FastRecord{{cb->user_data, f.slot.entry, f.slot.name}, cb->entry_args};
+  if (!r) *oom = true;
+  return r;
+}
+
+FastRecord* HookManager::Impl::make_fast(const FunctionRec& f, const std::vector<OpsRecord*>& list,
+                                         bool* oom) {
+  if (!f.fast_trampoline || list.size() != 1) return nullptr;
+  return make_fast_with(f, list[0]->callbacks.load(std::memory_order_acquire), oom);
 }
 
 Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
@@ -253,6 +307,7 @@ Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
     std::vector<OpsRecord*> want;
     Action action;
     SiteDispatch* list = nullptr;  // the new list (nullptr: none)
+    FastRecord* fast = nullptr;    // the new fast record (nullptr: none)
   };
   std::vector<Step> steps;
   for (FunctionRec* f : scope) {
@@ -265,9 +320,14 @@ Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
   // 1. Every new list, before anything visible changes.
   for (Step& s : steps) {
     if (s.want.empty()) continue;
+    bool oom = false;
     s.list = make_dispatch(s.want);
-    if (!s.list) {
-      for (Step& t : steps) std::free(t.list);
+    s.fast = s.list ? make_fast(*s.f, s.want, &oom) : nullptr;
+    if (!s.list || oom) {
+      for (Step& t : steps) {
+        std::free(t.list);
+        delete t.fast;
+      }
       return Error(ErrorCode::kOutOfMemory, "hooks: no memory for a dispatch list");
     }
   }
@@ -278,7 +338,10 @@ Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
     if (s.action == Action::kData) continue;
     FunctionRec* f = s.f;
     const bool enable = s.action == Action::kEnable;
-    if (enable) (void)f->slot.dispatch.exchange(s.list, std::memory_order_acq_rel);  // was nullptr
+    if (enable) {
+      (void)f->slot.dispatch.exchange(s.list, std::memory_order_acq_rel);  // was nullptr
+      publish_fast(*f, s.fast);  // replaces nullptr (or a record retired already)
+    }
     patches.push_back(SitePatch{f->slot.entry, f->trampoline, f->layout, enable,
                                 enable && f->layout == SiteLayout::kTwoWord && !f->word1_bound});
   }
@@ -291,8 +354,11 @@ Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
         if (s.action == Action::kEnable) {
           s.f->slot.dispatch.store(nullptr, std::memory_order_release);
           retired_dispatch.push_back(s.list);  // a stale-fetching thread may hold it
+          publish_fast(*s.f, nullptr);         // retires s.fast
+          if (!s.f->fast_trampoline) delete s.fast;
         } else {
           std::free(s.list);  // never published
+          delete s.fast;
         }
       }
       return used.error();
@@ -307,12 +373,15 @@ Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
   for (Step& s : steps) {
     FunctionRec* f = s.f;
     if (s.action == Action::kEnable) {
+      if (!f->fast_trampoline) delete s.fast;
       f->site_enabled = true;
       f->word1_bound |= f->layout == SiteLayout::kTwoWord;
     } else {
       if (s.action == Action::kDisable) f->site_enabled = false;
       const SiteDispatch* old = f->slot.dispatch.exchange(s.list, std::memory_order_acq_rel);
       if (old) retired_dispatch.push_back(old);
+      publish_fast(*f, s.fast);
+      if (!f->fast_trampoline) delete s.fast;
     }
     f->attached = std::move(s.want);
   }
@@ -320,12 +389,15 @@ Error HookManager::Impl::apply(const std::vector<FunctionRec*>& scope) {
 }
 
 Error HookManager::Impl::reclaim() {
-  if (retired_dispatch.empty() && retired_callbacks.empty() && retired_ops.empty())
+  if (retired_dispatch.empty() && retired_callbacks.empty() && retired_ops.empty() &&
+      retired_fast.empty())
     return Error();
   if (Error e = grace_period(opt.grace_timeout)) return e;  // keep them; retry next time
   ++stats.grace_periods;
   for (const SiteDispatch* d : retired_dispatch) std::free(const_cast<SiteDispatch*>(d));
   for (const Callbacks* c : retired_callbacks) delete c;
+  for (const FastRecord* r : retired_fast) delete r;
+  retired_fast.clear();
   retired_dispatch.clear();
   retired_callbacks.clear();
   retired_ops.clear();
@@ -356,7 +428,8 @@ HookManager::~HookManager() {
   for (auto& f : impl_->functions) (void)impl_->cache.release(f->handle);
 }
 
-Result<HookedFunction> HookManager::install(const AssembledCode& code, std::string_view name) {
+Result<HookedFunction> HookManager::install(const AssembledCode& code, std::string_view name,
+                                            HookSignature sig) {
   Result<const PatchSiteMark*> found = find_site(code, name);
   if (!found.ok()) return found.error();
   const PatchSiteMark* site = *found;
@@ -366,6 +439,7 @@ Result<HookedFunction> HookManager::install(const AssembledCode& code, std::stri
   rec->name = std::string(name);
   rec->slot.name = rec->name.c_str();
   rec->layout = hook_site_layout(site->tag);
+  rec->sig = sig;
   // The hook word points at the slot from the moment the code is published; it never
   // changes afterwards, so dispatchers read it with a plain load.
   AssembledCode copy = code;
@@ -393,7 +467,7 @@ Result<HookedFunction> HookManager::install(const AssembledCode& code, std::stri
     impl_->failed_installs.push_back(std::move(rec));
     return err;
   }
-  return HookedFunction{f->code, f->slot.entry, f->layout};
+  return HookedFunction{f->code, f->slot.entry, f->layout, f->fast_trampoline};
 }
 
 Result<HookOpsId> HookManager::register_ops(const rvjit_hook_ops& ops, HookFilter filter) {
@@ -401,8 +475,9 @@ Result<HookOpsId> HookManager::register_ops(const rvjit_hook_ops& ops, HookFilte
   std::lock_guard<std::mutex> lock(impl_->mu);
   OpsEntry e{std::make_unique<OpsRecord>(), std::move(filter), false};
   e.record->id = impl_->next_id++;
-  e.record->callbacks.store(new Callbacks{ops.entry, ops.exit, ops.user_data, ops.flags},
-                            std::memory_order_release);
+  e.record->callbacks.store(
+      new Callbacks{entry_of(ops), ops.exit, ops.user_data, ops.flags, args_of(ops)},
+      std::memory_order_release);
   const HookOpsId id = e.record->id;
   impl_->ops.push_back(std::move(e));
   return id;
@@ -445,17 +520,50 @@ Error HookManager::set_filter(HookOpsId id, HookFilter filter) {
 }
 
 Error HookManager::swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, void* user_data) {
+  rvjit_hook_args_fn args = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    OpsEntry* e = impl_->find_ops(id);
+    if (!e) return impl_->unknown(id, "swap");
+    const Callbacks* cur = e->record->callbacks.load(std::memory_order_relaxed);
+    args = cur->entry_args;
+  }
+  rvjit_hook_ops next{};
+  if (args) next.entry_args = args;  // an ENTRY_ARGS ops keeps its callback
+  else next.entry = entry;
+  next.exit = exit;
+  next.user_data = user_data;
+  return swap(id, next);
+}
+
+Error HookManager::swap(HookOpsId id, const rvjit_hook_ops& ops) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   OpsEntry* e = impl_->find_ops(id);
   if (!e) return impl_->unknown(id, "swap");
   const Callbacks* cur = e->record->callbacks.load(std::memory_order_relaxed);
-  rvjit_hook_ops next{entry, exit, user_data, cur->flags};
+  rvjit_hook_ops next = ops;
+  next.flags = cur->flags;
   if (Error err = check_ops(next)) return err;
+  auto* fresh = new Callbacks{entry_of(next), next.exit, next.user_data, next.flags, args_of(next)};
+  // The fast records of the sites it alone is attached to name the callbacks themselves:
+  // new ones, made before anything is published.
+  std::vector<std::pair<FunctionRec*, FastRecord*>> fast;
+  for (auto& f : impl_->functions) {
+    if (!f->fast_trampoline || f->attached.size() != 1 || f->attached[0] != e->record.get()) continue;
+    bool oom = false;
+    FastRecord* r = Impl::make_fast_with(*f, fresh, &oom);
+    if (oom) {
+      for (auto& p : fast) delete p.second;
+      delete fresh;
+      return Error(ErrorCode::kOutOfMemory, "hooks: no memory for a fast record");
+    }
+    fast.emplace_back(f.get(), r);
+  }
   // release: the new Callbacks' fields before the pointer (pairs with the dispatchers'
   // acquire). The old one is freed only after the grace period: no thread enters it after
   // swap() returns, and none is still inside it (kBusy: synchronize() completes it).
-  const Callbacks* old = e->record->callbacks.exchange(
-      new Callbacks{entry, exit, user_data, cur->flags}, std::memory_order_acq_rel);
+  const Callbacks* old = e->record->callbacks.exchange(fresh, std::memory_order_acq_rel);
+  for (auto& p : fast) impl_->publish_fast(*p.first, p.second);
   impl_->retired_callbacks.push_back(old);
   return impl_->reclaim();
 }

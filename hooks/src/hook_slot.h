@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "rvjit/hooks.h"
@@ -24,7 +25,18 @@ struct Callbacks {
   rvjit_hook_fn exit;
   void* user_data;
   uint32_t flags;
+  rvjit_hook_args_fn entry_args;
 };
+
+// What a fast trampoline calls (trampoline_emit.cpp): `info` is passed as the callback's
+// third argument, `fn` is loaded at kFastFn. Immutable once published; one per site,
+// replaced (and retired to a grace period) when its ops or callbacks change.
+struct FastRecord {
+  rvjit_hook_args_info info;
+  rvjit_hook_args_fn fn;
+};
+inline constexpr int kFastFn = offsetof(FastRecord, fn);
+static_assert(offsetof(FastRecord, info) == 0);
 
 struct OpsRecord {
   uint64_t id;
@@ -40,6 +52,11 @@ struct SiteDispatch {
 };
 
 struct HookSlot {
+  // First member (the fast trampoline loads it at offset 0). Non-null only while the
+  // function's one attached ops qualifies for the fast path (hook_manager.cpp). Release-
+  // stored by the manager; the trampoline's plain `ld` of a field through it is ordered
+  // after the pointer load by RVWMO's address dependency (a consume load).
+  std::atomic<const FastRecord*> fast{nullptr};
   // nullptr: no ops (the site may still be enabled for a moment while being disabled).
   std::atomic<const SiteDispatch*> dispatch{nullptr};
   const char* name = "";    // the function's name (owned by the manager)

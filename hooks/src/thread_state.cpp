@@ -14,6 +14,11 @@ namespace rvjit::hooks_internal {
 namespace {
 
 HookThreadState g_states[kMaxHookThreads];
+// MEMBARRIER_CMD_PRIVATE_EXPEDITED and its registration (linux/membarrier.h; spelled out
+// so older headers build). Registered once by init_thread_states().
+constexpr int kMembarrierPrivateExpedited = 1 << 3;
+constexpr int kMembarrierRegisterPrivateExpedited = 1 << 4;
+
 std::atomic<uint64_t> g_shadow_overflows{0};
 std::atomic<uint64_t> g_untraced_threads{0};
 
@@ -22,6 +27,9 @@ std::atomic<uint64_t> g_untraced_threads{0};
 // initial-exec: reached without __tls_get_addr (the library is built -fPIC); in a
 // dlopen'ed library it takes glibc's spare static TLS.
 [[gnu::tls_model("initial-exec")]] thread_local HookThreadState* t_state = nullptr;
+}  // namespace
+[[gnu::tls_model("initial-exec")]] constinit thread_local HotTls t_hot;
+namespace {
 pthread_key_t g_exit_key;
 // Set only when pthread_setspecific on the key never allocates: glibc keeps the values of
 // its first 32 keys (PTHREAD_KEY_2NDLEVEL_SIZE) in the thread descriptor and allocates a
@@ -41,12 +49,17 @@ bool setspecific_never_allocates(pthread_key_t key) {
 
 void release_slot(void* p) {
   auto* s = static_cast<HookThreadState*>(p);
-  // A thread that exits inside a callback (pthread_exit) leaves seq odd; the next owner
-  // would then read as "outside" while inside and a grace period would not wait for it.
-  // Make it even (never smaller: seq only grows). Only this thread writes it.
-  const uint64_t seq = s->seq.load(std::memory_order_relaxed);
-  s->seq.store(seq + (seq & 1), std::memory_order_relaxed);
-  // release: the next owner's acquire CAS sees this thread's last writes (seq included).
+  // A thread that exits inside a callback (pthread_exit) leaves its seq negative. Its TLS
+  // goes away after this destructor: unpublish the pointer, then wait until no grace
+  // period still reads through it (seq_cst store / seq_cst load, a Dekker pair with
+  // read_seq's readers++ / seq_ptr load). A grace period that finds it null stops waiting.
+  s->seq_ptr.store(nullptr, std::memory_order_seq_cst);
+  while (s->readers.load(std::memory_order_seq_cst) != 0) sched_yield();
+  // From now on this thread is not traced (a hooked call from a later TLS destructor
+  // would run outside every grace period): -1 sends it to the general path, which sees a
+  // negative seq and returns.
+  t_hot.seq.store(-1, std::memory_order_relaxed);
+  // release: the next owner's acquire CAS sees this thread's last writes.
   s->owner.store(0, std::memory_order_release);
 }
 
@@ -62,20 +75,27 @@ void create_exit_key() {
 [[gnu::constructor]] void create_exit_key_at_load() { create_exit_key(); }
 
 [[gnu::noinline]] HookThreadState* claim_state() noexcept {
+  // The sequence word lives in this thread's TLS: a slot that is not given back at exit
+  // would leave grace periods reading freed memory, so without an early exit key the
+  // thread is not traced at all (counted in leaked_slots()).
+  if (!g_exit_key_ready.load(std::memory_order_acquire)) {
+    g_leaked_slots.fetch_add(1, std::memory_order_relaxed);
+    g_untraced_threads.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
   const int tid = static_cast<int>(syscall(SYS_gettid));
   for (HookThreadState& s : g_states) {
     int expected = 0;
     // acquire: see the previous owner's last writes (its seq) before reusing the slot.
     if (s.owner.load(std::memory_order_relaxed) == 0 &&
         s.owner.compare_exchange_strong(expected, tid, std::memory_order_acquire)) {
-      s.in_callback = false;
       s.shadow_top = 0;
       s.errno_location = &errno;
       t_state = &s;
-      if (g_exit_key_ready.load(std::memory_order_acquire))
-        pthread_setspecific(g_exit_key, &s);  // no allocation: an early key (see above)
-      else
-        g_leaked_slots.fetch_add(1, std::memory_order_relaxed);
+      // Outside, then published: release pairs with read_seq's acquire load of the pointer.
+      t_hot.seq.store(0, std::memory_order_relaxed);
+      s.seq_ptr.store(&t_hot.seq, std::memory_order_release);
+      pthread_setspecific(g_exit_key, &s);  // no allocation: an early key (see above)
       return &s;
     }
   }
@@ -106,9 +126,9 @@ void reset_after_fork() {
       continue;
     }
     if (s.owner.load(std::memory_order_relaxed) == 0) continue;
-    const uint64_t seq = s.seq.load(std::memory_order_relaxed);
-    s.seq.store(seq + (seq & 1), std::memory_order_relaxed);  // odd -> next even
-    s.in_callback = false;
+    // The thread's TLS copy is unreachable in the child: forget it.
+    s.seq_ptr.store(nullptr, std::memory_order_relaxed);
+    s.readers.store(0, std::memory_order_relaxed);
     s.shadow_top = 0;
     s.owner.store(0, std::memory_order_release);
   }
@@ -117,7 +137,22 @@ void reset_after_fork() {
 void init_thread_states() {
   static std::once_flag once;
   create_exit_key();
-  std::call_once(once, [] { pthread_atfork(nullptr, nullptr, reset_after_fork); });
+  std::call_once(once, [] {
+    pthread_atfork(nullptr, nullptr, reset_after_fork);
+    // The asymmetric fence (liburcu's "memb" flavour): readers enter and leave with plain
+    // stores, a grace period runs membarrier around its scan. Without it the fast
+    // trampolines are not used and the general path keeps its seq_cst fence.
+    if (syscall(SYS_membarrier, kMembarrierRegisterPrivateExpedited, 0, 0) == 0)
+      g_asymmetric_fence.store(true, std::memory_order_relaxed);  // before any manager exists
+  });
+}
+
+std::atomic<bool> g_asymmetric_fence{false};
+
+intptr_t hot_tls_offset() noexcept {
+  uintptr_t tp;
+  asm("mv %0, tp" : "=r"(tp));
+  return static_cast<intptr_t>(reinterpret_cast<uintptr_t>(&t_hot) - tp);
 }
 
 HookThreadState* current_thread_state() noexcept {
@@ -125,25 +160,60 @@ HookThreadState* current_thread_state() noexcept {
   return claim_state();
 }
 
+namespace {
+// The full barrier the grace period runs before and after its scan. With membarrier
+// every running thread of the process executes one too (the readers have none of their
+// own); without it, readers keep their seq_cst fence (dispatch.cpp).
+Error heavy_barrier() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!asymmetric_fence()) return Error();
+  if (syscall(SYS_membarrier, kMembarrierPrivateExpedited, 0, 0) != 0)
+    return Error(ErrorCode::kSystemError, "hooks: membarrier(PRIVATE_EXPEDITED) failed");
+  return Error();
+}
+
+struct SeqSeen {
+  std::atomic<int64_t>* ptr;
+  int64_t value;
+};
+// One read of a slot's sequence word through its TLS pointer; readers++ keeps the owner's
+// exit (release_slot) from freeing the TLS while we read it.
+SeqSeen read_seq(HookThreadState& s) {
+  s.readers.fetch_add(1, std::memory_order_seq_cst);
+  // acquire pairs with claim_state's release store of the pointer.
+  std::atomic<int64_t>* p = s.seq_ptr.load(std::memory_order_seq_cst);
+  // acquire pairs with the general path's release leave: the callback's accesses happen
+  // before our free (the fast path's plain leave is covered by the closing membarrier).
+  const int64_t v = p ? p->load(std::memory_order_acquire) : 0;
+  s.readers.fetch_sub(1, std::memory_order_release);
+  return SeqSeen{p, v};
+}
+}  // namespace
+
 // The grace period is the writer half of a Dekker pair with the dispatchers:
-//   dispatcher: seq = odd (relaxed); fence(seq_cst); load SiteDispatch/Callbacks (acquire)
-//   writer:     store new pointer (release); fence(seq_cst); load every seq (acquire)
-// The two seq_cst fences order each side's store before its load, so either the
-// dispatcher's load sees the new pointer, or the writer's load sees the odd seq and waits
-// for it to change. The dispatcher's leaving store of seq is a release that pairs with
-// the writer's acquire load here: everything the callback did with the old data happens
-// before the writer frees it.
+//   dispatcher: seq = ~n (plain store); [fence(seq_cst) on the general path without
+//               membarrier]; load SiteDispatch/Callbacks/fast record ... seq = n + 1
+//   writer:     store new pointer (release); heavy_barrier; load every seq; wait while
+//               negative and unchanged; heavy_barrier; free
+// heavy_barrier is membarrier(PRIVATE_EXPEDITED) (liburcu memb): every thread of the
+// process runs a full barrier between the writer's store and its loads, which orders
+// the reader's plain store before its load as a fence of its own would. So either the
+// reader's load sees the new pointer, or the writer sees the negative seq and waits for
+// it to change. The closing barrier orders the callback's accesses (before the plain
+// leave store the writer saw) before the writer's free.
 Error grace_period(std::chrono::milliseconds timeout) {
-  if (t_state && (t_state->seq.load(std::memory_order_relaxed) & 1))
+  if (t_state && t_hot.seq.load(std::memory_order_relaxed) < 0)
     return Error(ErrorCode::kNestedCall,
                  "hooks: a hook control call from inside a hook callback would wait for itself");
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (Error e = heavy_barrier()) return e;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (HookThreadState& s : g_states) {
     if (s.owner.load(std::memory_order_acquire) == 0) continue;
-    const uint64_t seen = s.seq.load(std::memory_order_acquire);
-    if ((seen & 1) == 0) continue;
-    for (int round = 0; s.seq.load(std::memory_order_acquire) == seen; ++round) {
+    const SeqSeen seen = read_seq(s);
+    if (seen.ptr == nullptr || seen.value >= 0) continue;
+    for (int round = 0;; ++round) {
+      const SeqSeen now = read_seq(s);
+      if (now.ptr != seen.ptr || now.value != seen.value) break;
       if (std::chrono::steady_clock::now() > deadline)
         return Error(ErrorCode::kBusy,
                      "hooks: thread " + std::to_string(s.owner.load()) +
@@ -152,7 +222,7 @@ Error grace_period(std::chrono::milliseconds timeout) {
       pause_briefly(round);
     }
   }
-  return Error();
+  return heavy_barrier();
 }
 
 uint64_t shadow_overflows() noexcept { return g_shadow_overflows.load(std::memory_order_relaxed); }

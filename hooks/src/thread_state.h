@@ -2,12 +2,16 @@
 //
 // Each thread that ever reaches a dispatcher claims one slot of a static table (no
 // allocation, so a dispatcher never allocates). A slot holds:
-//   * seq: odd while the thread is inside a dispatcher (reading SiteDispatch/Callbacks
-//     pointers or running a callback), even otherwise; it only ever grows, also across
-//     reuse of the slot by another thread;
-//   * the recursion guard: a hooked function called from inside a callback is not traced
-//     (as ftrace's recursion protection does), so callbacks never nest on one thread;
+//   * seq_ptr: the address of the thread's sequence word, which lives in the thread's own
+//     TLS (HotTls::seq) so the JIT'd fast trampolines reach it with one tp-relative load;
+//     cleared (with a handshake against grace periods reading through it) at thread exit;
 //   * the bounded shadow stack of real return addresses for exit hooks.
+// The sequence word: n >= 0 outside a dispatcher, ~n (< 0) inside; leaving stores n + 1
+// (= -~n, one `neg`). So the outside values only grow, every inside value is new, and
+// "inside" is one `bltz`. It is also the recursion guard: a hooked function called while
+// the thread is inside (a callback, or a signal handler on top of a dispatcher) is not
+// traced, as ftrace's recursion protection does. -1 until the thread has a slot, so a
+// fast trampoline sends an unclaimed thread to the general path, which claims one.
 #pragma once
 
 #include <atomic>
@@ -27,10 +31,27 @@ struct ShadowEntry {
   uint64_t function;  // its entry address (finds its HookSlot again at exit)
 };
 
+// The per-thread words the fast trampolines use (trampoline_emit.cpp addresses them
+// tp-relative: keep the offsets in step, static_asserts in hook_frame.h).
+struct HotTls {
+  std::atomic<int64_t> seq{-1};
+  uint64_t save_ra = 0, save_t0 = 0, save_a0 = 0, save_a1 = 0;  // across the callback
+};
+[[gnu::tls_model("initial-exec")]] extern constinit thread_local HotTls t_hot;
+// &t_hot - tp of the calling thread: the same for every thread (static TLS).
+intptr_t hot_tls_offset() noexcept;
+// Whether the asymmetric fence is in force (membarrier PRIVATE_EXPEDITED registered):
+// only then may a reader enter without a fence, so only then are fast trampolines used.
+// Set once, at init_thread_states(), before any site can be enabled.
+extern std::atomic<bool> g_asymmetric_fence;
+inline bool asymmetric_fence() noexcept { return g_asymmetric_fence.load(std::memory_order_relaxed); }
+
 struct alignas(64) HookThreadState {
-  std::atomic<uint64_t> seq{0};
+  // &t_hot.seq of the owner. Read by grace periods between readers++ and readers--; the
+  // owner clears it at exit and waits for readers == 0 before its TLS goes away.
+  std::atomic<std::atomic<int64_t>*> seq_ptr{nullptr};
+  std::atomic<int> readers{0};
   std::atomic<int> owner{0};  // kernel tid of the owning thread, 0 when free
-  bool in_callback = false;
   uint32_t shadow_top = 0;
   // &errno of the owning thread, taken at claim: the exit dispatcher saves and restores
   // errno around the callbacks without calling __errno_location on every return.

@@ -18,10 +18,15 @@
 
 namespace rvjit::hooks_internal {
 
+// Fast entries (trampoline_emit.cpp, docs/hooks.md "The fast path"): one per layout and
+// declared integer argument count 0..2, for functions without FP arguments.
+inline constexpr int kFastArities = 3;
+
 struct TrampolineSet {
   uintptr_t entry_one_word = 0;
   uintptr_t entry_two_word = 0;
   uintptr_t ret = 0;
+  uintptr_t fast[2][kFastArities] = {};  // [layout][int args]; 0: not emitted
 };
 
 struct AssembledTrampolines {
@@ -29,8 +34,11 @@ struct AssembledTrampolines {
   uint32_t entry_one_word_offset;
   uint32_t entry_two_word_offset;
   uint32_t ret_offset;
+  uint32_t fast_offset[2][kFastArities];  // 0: not emitted
 };
 
-Result<AssembledTrampolines> assemble_trampolines();
+// with_fast: also emit the fast entries (the caller checked asymmetric_fence()); they are
+// left out anyway when the thread words are not within a 12-bit offset of tp.
+Result<AssembledTrampolines> assemble_trampolines(bool with_fast);
 
 }  // namespace rvjit::hooks_internal

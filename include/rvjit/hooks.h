@@ -40,14 +40,31 @@ typedef struct rvjit_hook_ctx {
 
 typedef void (*rvjit_hook_fn)(const rvjit_hook_ctx* ctx, void* user_data);
 
+/* The cheap entry callback (RVJIT_HOOK_ENTRY_ARGS): the first two integer arguments by
+ * value (changes are not seen by the function; meaningless beyond the function's own
+ * argument count) and what identifies the call. On a function installed with a declared
+ * signature (<= 2 integer, no FP arguments) whose only ops asks for nothing else, the
+ * JIT'd trampoline calls it directly: docs/hooks.md, "The fast path". */
+typedef struct rvjit_hook_args_info {
+  void* user_data;     /* the ops' user_data */
+  uintptr_t function;  /* entry address of the hooked function */
+  const char* name;    /* its name, as installed */
+} rvjit_hook_args_info;
+typedef void (*rvjit_hook_args_fn)(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
+
 enum {
   RVJIT_HOOK_ENTRY = 1,        /* call .entry when a selected function is entered */
   RVJIT_HOOK_EXIT = 2,         /* call .exit when it returns (function graph) */
   RVJIT_HOOK_MODIFY_REGS = 4,  /* the callback may change ctx->args / fp_args */
+  RVJIT_HOOK_ENTRY_ARGS = 8,   /* call .entry_args when a selected function is entered:
+                                  the cheap kind, instead of ENTRY (docs/hooks.md) */
 };
 
 typedef struct rvjit_hook_ops {
-  rvjit_hook_fn entry;
+  union {                          /* same size and layout as before issue 15 */
+    rvjit_hook_fn entry;           /* with RVJIT_HOOK_ENTRY */
+    rvjit_hook_args_fn entry_args; /* with RVJIT_HOOK_ENTRY_ARGS (never both flags) */
+  };
   rvjit_hook_fn exit;
   void* user_data;
   uint32_t flags;
@@ -84,6 +101,14 @@ void rvjit_hook_manager_destroy(rvjit_hook_manager* m);
 uintptr_t rvjit_hook_install(rvjit_hook_manager* m, const uint8_t* code, size_t size,
                              size_t site_offset, rvjit_site_layout layout, const char* name,
                              char* err, size_t err_size);
+
+/* The same with the function's declared signature: integer and FP argument counts, -1 =
+ * unknown (what rvjit_hook_install declares). <= 2 integer and 0 FP arguments link the
+ * site to a fast entry (rvjit::HookSignature, docs/hooks.md "The fast path"); the
+ * declaration must be true. */
+uintptr_t rvjit_hook_install_sig(rvjit_hook_manager* m, const uint8_t* code, size_t size,
+                                 size_t site_offset, rvjit_site_layout layout, const char* name,
+                                 int int_args, int fp_args, char* err, size_t err_size);
 
 /* filter: a glob over function names ("*" = all; NULL = all). Returns an ops id, 0 on
  * error. The ops is registered disabled. */

@@ -8,6 +8,9 @@
 extern "C" int c_api_trace(rvjit_hook_manager* m, const char* glob, long (*fn)(long), long arg,
                            int calls, long out[3], char* err, size_t err_size);
 
+extern "C" int c_api_fast_trace(rvjit_hook_manager* m, const char* glob, long (*fn)(long),
+                                long arg, int calls, long out[2], char* err, size_t err_size);
+
 namespace {
 
 using namespace rvjit;
@@ -42,6 +45,35 @@ TEST(HooksCApi, InstallsTracesAndStopsAfterUnregister) {
                                "misplaced", err, sizeof err),
             0u);
   EXPECT_NE(std::string(err).find("InvalidArgument"), std::string::npos) << err;
+  rvjit_hook_manager_destroy(m);
+  rvjit_thread_unregister();
+}
+
+TEST(HooksCApi, DeclaredSignatureAndEntryArgsFromC) {
+  ASSERT_EQ(rvjit_thread_register("c-api-fast"), 0);
+  auto cache = CodeCache::create();
+  ASSERT_TRUE(cache.ok());
+  char err[256] = "";
+  rvjit_hook_manager* m = rvjit_hook_manager_create(
+      reinterpret_cast<rvjit_code_cache*>(cache->get()), RVJIT_SYNC_AUTO, err, sizeof err);
+  ASSERT_NE(m, nullptr) << err;
+  for (SiteLayout l : {SiteLayout::kOneWord, SiteLayout::kTwoWord}) {
+    AssembledCode code = rvjit::testing::add_k_function(l, 3);
+    const std::string name = std::string("cf_") + site_layout_name(l);
+    uintptr_t entry = rvjit_hook_install_sig(m, code.code.data(), code.code.size(),
+                                             code.patch_sites[0].offset,
+                                             static_cast<rvjit_site_layout>(l), name.c_str(), 1, 0,
+                                             err, sizeof err);
+    ASSERT_NE(entry, 0u) << err;
+    long out[2] = {0, 0};
+    ASSERT_EQ(c_api_fast_trace(m, name.c_str(), reinterpret_cast<long (*)(long)>(entry), 10, 5,
+                               out, err, sizeof err),
+              0)
+        << err;
+    EXPECT_EQ(out[0], 5);   // entries, none after unregister
+    EXPECT_EQ(out[1], 14);  // the last call's argument: 10 + 4
+    EXPECT_EQ(reinterpret_cast<long (*)(long)>(entry)(1), 4);
+  }
   rvjit_hook_manager_destroy(m);
   rvjit_thread_unregister();
 }

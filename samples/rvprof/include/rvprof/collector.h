@@ -169,7 +169,7 @@ class Collector {
   static void entry_callback(const rvjit_hook_ctx* ctx, void* user_data);
   static void exit_callback(const rvjit_hook_ctx* ctx, void* user_data);
   rvjit_hook_ops ops() {
-    return rvjit_hook_ops{&entry_callback, &exit_callback, this,
+    return rvjit_hook_ops{{&entry_callback}, &exit_callback, this,
                           RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
   }
 
