@@ -22,6 +22,8 @@
 #                          rvjit_system_tests (to test the harness itself)
 #   RVJIT_SYSTEM_PLUGIN    1: run under the icache checker (tools/icache-check, system-mode
 #                          plugin); any hazard fails the run with its report
+#   RVJIT_SYSTEM_EXPECT_HAZARDS  with the plugin: a rule name (fresh, ...) for a seeded bug's
+#                          boot: hazards are required, all by that rule (default: none allowed)
 #   RVJIT_ICACHE_PLUGIN    the plugin (default <build>/tools/icache-check/libicache-check.so,
 #                          built here when missing); RVJIT_ICACHE_REPORT keeps its report
 #
@@ -167,6 +169,19 @@ icache_plugin_args() {
   plugin_args+=(-L /usr/share/qemu)
   say "icache checker on: report $icache_report (qemu: $qemu)"
 }
+# A seeded bug's boot: hazards must be reported, every one by the expected rule.
+expect_hazards() {
+  local kinds
+  kinds=$(grep -oE '^icache-check: HAZARD [a-z-]+' "$icache_report" | awk '{print $3}' | sort -u | xargs)
+  grep -q ' unseen-stores=0 ' <<<"$1" || problems+=("the checker missed stores (unseen-stores)")
+  if [ -z "$kinds" ]; then
+    problems+=("expected '$RVJIT_SYSTEM_EXPECT_HAZARDS' hazards, the checker reported none")
+  elif [ "$kinds" != "$RVJIT_SYSTEM_EXPECT_HAZARDS" ]; then
+    problems+=("expected only '$RVJIT_SYSTEM_EXPECT_HAZARDS' hazards, got: $kinds")
+  else
+    say "hazards reported as expected: $kinds"
+  fi
+}
 icache_verdict() {
   [ -n "$icache_report" ] || return 0
   local summary
@@ -176,7 +191,9 @@ icache_verdict() {
     return 0
   fi
   say "${summary#icache-check: }"
-  if ! grep -q ' hazards=0 .* unseen-stores=0 ' <<<"$summary"; then
+  if [ -n "${RVJIT_SYSTEM_EXPECT_HAZARDS:-}" ]; then
+    expect_hazards "$summary"
+  elif ! grep -q ' hazards=0 .* unseen-stores=0 ' <<<"$summary"; then
     grep -E '^icache-check: HAZARD' "$icache_report" | head -n 20 >&2
     problems+=("icache hazards (report: $icache_report)")
   fi
