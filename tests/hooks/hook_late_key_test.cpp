@@ -90,8 +90,9 @@ TEST(LateExitKey, FirstTracedCallOnAThreadDoesNotAllocate) {
   EXPECT_EQ(result, 42);
   EXPECT_EQ(allocations, 0)
       << "the first traced call on a thread allocated (pthread_setspecific of a late key)";
-  // The slot of the exited thread is not given back (the key could not be used), but a new
-  // thread is still traced: the slot table has room for it.
+  // With a late key the thread is not traced at all (docs/hooks.md: a slot that could not be
+  // given back at exit would leave grace periods reading a dead thread's TLS); the function
+  // still runs right on every new thread.
   std::thread again([&] { result = reinterpret_cast<Fn1>(f->entry)(1); });
   again.join();
   EXPECT_EQ(result, 2);
