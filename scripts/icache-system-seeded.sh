@@ -17,6 +17,7 @@ for variant in bug twin; do
   [ "$variant" = bug ] && expect=fresh
   if RVJIT_SYSTEM_PLUGIN=1 RVJIT_SYSTEM_GUEST=$guest RVJIT_SYSTEM_ARGS="variant=$variant" \
      RVJIT_SYSTEM_EXPECT_HAZARDS=$expect RVJIT_SYSTEM_TIMEOUT=${RVJIT_SYSTEM_TIMEOUT:-900} \
+     RVJIT_SYSTEM_WORKDIR=$build/system-test-seeded-$variant \
      bash "$repo/scripts/system-test.sh" "$build"; then
     passed=$((passed + 1))
   else

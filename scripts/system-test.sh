@@ -12,11 +12,12 @@
 #                          rvjit.key=value on the kernel command line and RVJIT_KEY=value
 #                          in the guest tests' environment (e.g. "soak=30")
 #   RVJIT_SYSTEM_SMP       number of harts (default 2)
-#   RVJIT_SYSTEM_ACCEL     QEMU accelerator (default tcg,thread=multi with the plugin,
-#                          tcg,thread=single without; see below)
+#   RVJIT_SYSTEM_ACCEL     QEMU accelerator (default tcg,thread=single; see below)
 #   RVJIT_SYSTEM_QEMU_ARGS extra qemu-system-riscv64 arguments, space separated
 #   RVJIT_SYSTEM_QEMU      the qemu-system-riscv64 to run (default: Debian's; with the plugin, the
 #                          fixed build of scripts/qemu-plugin-system.sh)
+#   RVJIT_SYSTEM_WORKDIR   where the boot's files and logs go (default <build>/system-test;
+#                          emptied first)
 #   RVJIT_KERNEL_DIR       where kernels are cached (default $RVJIT_CACHE/kernel, that is
 #                          ~/.cache/rvjit/kernel: shared by every clone, like third-party)
 #   RVJIT_SYSTEM_GUEST     a static RV64 program to boot as /init instead of building
@@ -138,7 +139,7 @@ fi
 [ -x "$guest" ] || die "$guest not found after the build"
 say "guest program ready in $(( $(date +%s) - t0 )) s"
 
-work=$build/system-test
+work=${RVJIT_SYSTEM_WORKDIR:-$build/system-test}
 rm -rf "$work"
 mkdir -p "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/tmp"
 cp "$guest" "$work/root/init"
@@ -206,23 +207,22 @@ guest_timeout=$(( timeout_s > 60 ? timeout_s - 30 : timeout_s * 3 / 4 ))
 append="console=ttyS0 earlycon panic=-1 rvjit.timeout=$guest_timeout"
 [ -n "${RVJIT_SYSTEM_FILTER:-}" ] && append+=" rvjit.filter=$RVJIT_SYSTEM_FILTER"
 for kv in ${RVJIT_SYSTEM_ARGS:-}; do append+=" rvjit.$kv"; done
-# Multi-threaded TCG (both harts at the same host instant) with the icache checker; one
-# TCG thread for all harts without it. Under MTTCG, QEMU 10.0.2 often keeps running a
-# vCPU's translation of code that another vCPU rewrote and synced (even the writer after
-# its own fence.i): the guest's stale-call checks then fail for the emulator's sake while
-# the checker, which sees every store and fence.i, reports 0 hazards (docs/testing.md,
-# "Multi-threaded TCG"). So under MTTCG the checker is the coherence verdict and the guest
-# is told so (rvjit.coherence_judge=checker: its stale calls are printed, not judged);
-# under thread=single the stale-call checks are the verdict.
+# One TCG thread for all harts by default, with or without the icache checker. Under
+# multi-threaded TCG QEMU 10.0.2 often keeps running a vCPU's translation of code that
+# another vCPU rewrote and synced (even the writer after its own fence.i): the guest's
+# stale-call checks fail for the emulator's sake while the checker, which sees every store
+# and fence.i, reports 0 hazards (docs/testing.md, "Multi-threaded TCG"). With
+# RVJIT_SYSTEM_ACCEL=tcg,thread=multi and the plugin, the checker is the coherence verdict
+# and the guest is told so (rvjit.coherence_judge=checker: stale calls printed, not
+# judged). MTTCG is not the default yet: a CI rehearsal under it failed two hook tests on
+# the kernel (HooksSoak, the one_word auto stress), not yet explained (docs/testing.md).
 qemu=${RVJIT_SYSTEM_QEMU:-qemu-system-riscv64}
 log=$work/console.log
 plugin_args=()
 icache_plugin_args   # fills plugin_args when RVJIT_SYSTEM_PLUGIN=1
+accel=${RVJIT_SYSTEM_ACCEL:-tcg,thread=single}
 if [ ${#plugin_args[@]} -gt 0 ]; then
-  accel=${RVJIT_SYSTEM_ACCEL:-tcg,thread=multi}
   case "$accel" in *thread=multi*) append+=" rvjit.coherence_judge=checker" ;; esac
-else
-  accel=${RVJIT_SYSTEM_ACCEL:-tcg,thread=single}
 fi
 say "booting (smp $smp, accel $accel, timeout ${timeout_s} s): $append"
 t0=$EPOCHREALTIME
