@@ -93,5 +93,48 @@ TEST_F(ModelTest, FetchOverlappingALocalFlushIsStillStaleAfterSync) {
   EXPECT_EQ(h.kind, HazardKind::kStaleAfterSync);
 }
 
+// The emulator's coherence (QEMU's multi-threaded TCG, docs/testing.md): after the reader
+// synced a rewritten word, running the old bytes is the emulator running a stale
+// translation; before it synced, the old bytes are the program's allowed window.
+TEST_F(ModelTest, OldBytesAfterTheHartSyncedAreAStaleTranslation) {
+  store_word(kCode, kJal);
+  StoreInfo st{};
+  EXPECT_FALSE(model_.ran_stale_translation(kCode, kNop, page_, model_.fence_of(kReader), &st))
+      << "the reader has not synced: old bytes are the Ziccif window";
+  EXPECT_FALSE(model_.ran_stale_translation(kCode, kJal, page_, model_.fence_of(kReader), &st));
+  model_.sync_all(kWriter);
+  const uint64_t fence = model_.fence_of(kReader);
+  EXPECT_FALSE(model_.ran_stale_translation(kCode, kJal, page_, fence, &st)) << "current bytes";
+  ASSERT_TRUE(model_.ran_stale_translation(kCode, kNop, page_, fence, &st));
+  EXPECT_EQ(st.hart, kWriter);
+  EXPECT_EQ(st.pc, 0x1234u);
+  Hazard h{};
+  EXPECT_FALSE(model_.fetch_as_of(kReader, kCode, 4, page_, fence, &h))
+      << "the program synced: no hazard of the program";
+}
+
+// A fetch that began before a sync (its fence point read then) may run the old bytes.
+TEST_F(ModelTest, OldBytesDuringASyncAreNotAStaleTranslation) {
+  store_word(kCode, kJal);
+  const uint64_t fence_read_before_sync = model_.fence_of(kReader);
+  model_.sync_all(kWriter);
+  StoreInfo st{};
+  EXPECT_FALSE(model_.ran_stale_translation(kCode, kNop, page_, fence_read_before_sync, &st));
+}
+
+// Words the model never saw stored (content read when the page was first tracked) and
+// unknown words give no verdict.
+TEST_F(ModelTest, NoVerdictWithoutARecordedStore) {
+  model_.sync_all(kWriter);
+  StoreInfo st{};
+  EXPECT_FALSE(model_.ran_stale_translation(kCode + 4, kJal, page_, model_.fence_of(kReader), &st));
+  uint8_t half[2] = {0x13, 0x05};
+  model_.store(page_, kCode + 8, 2, half, 0x1234, kWriter);  // keeps the word known
+  model_.sync_all(kWriter);
+  EXPECT_FALSE(model_.ran_stale_translation(kCode + 8, 0x00000513, page_,
+                                            model_.fence_of(kReader), &st))
+      << "the bytes it holds now";
+}
+
 }  // namespace
 }  // namespace icache_check

@@ -88,8 +88,11 @@ void Model::store(Page* page, uint64_t key, unsigned size, const uint8_t* data, 
       std::memcpy(&now, bytes, 4);
       // A word a store rewrites with the bytes it held changes nothing a hart can fetch.
       if (old_known && now == old) continue;
-      page->value[idx] = now;
-      page->known[idx] = old_known || covered == 4;
+      // Atomic stores (relaxed): ran_stale_translation() reads both without the page lock.
+      // The GCC builtins, as the plugin is built as C++17 (no std::atomic_ref).
+      __atomic_store_n(&page->value[idx], now, __ATOMIC_RELAXED);
+      __atomic_store_n(&page->known[idx], static_cast<uint8_t>(old_known || covered == 4),
+                       __ATOMIC_RELAXED);
       // Ziccif: an aligned word (fetched atomically) replaced whole, one valid instruction
       // by another. A wider store that changes several words is judged word by word; a hart
       // running two of them in a row is the "mixed" rule.
@@ -208,6 +211,27 @@ Model::Verdict Model::judge_word(unsigned hart, uint64_t key, uint64_t fence, Pa
   }
   *out = Hazard{HazardKind::kMixed, hart, key, st, fence};  // used if it turns out mixed
   return Verdict::kWindow;
+}
+
+bool Model::ran_stale_translation(uint64_t key, uint32_t executed, Page* p, uint64_t fence,
+                                  StoreInfo* store) {
+  if (!p || (key & 3) != 0) return false;
+  const uint32_t idx = static_cast<uint32_t>((key & (kPageSize - 1)) / 4);
+  // Fast path, no lock: the bytes match (relaxed: a racing store is judged below).
+  if (!__atomic_load_n(&p->known[idx], __ATOMIC_RELAXED) ||
+      __atomic_load_n(&p->value[idx], __ATOMIC_RELAXED) == executed)
+    return false;
+  std::lock_guard<std::mutex> g(p->lock);
+  if (p->dormant || !p->known[idx] || p->value[idx] == executed) return false;
+  auto it = p->last.find(idx);
+  // Never stored while tracked: the difference predates the model's view; no verdict.
+  if (it == p->last.end()) return false;
+  // Under the page lock the last store and value[idx] agree. A store after the fence point
+  // read before the fetch is the Ziccif window (old bytes allowed); a sync that completed
+  // during the fetch is not counted either (`fence` is older than it).
+  if (it->second.seq > fence) return false;
+  *store = it->second;
+  return true;
 }
 
 bool Model::fetch_as_of(unsigned hart, uint64_t key, unsigned len, Page* page, uint64_t fence,

@@ -116,6 +116,19 @@ class Model {
   bool fetch_as_of(unsigned hart, uint64_t key, unsigned len, Page* page, uint64_t fence,
                    Hazard* out);
 
+  // The hart's fence point now (read it before the fetch it is used to judge).
+  uint64_t fence_of(unsigned hart) const {
+    return harts_[hart].fence.load(std::memory_order_acquire);
+  }
+  // The emulator's own coherence, not the program's: the hart ran `executed` (the bytes
+  // the emulator translated) as the aligned 4-byte instruction at key, whose last store
+  // this hart had synced when the fetch began (`fence`, read before it, is at or after
+  // the store), yet memory holds other bytes. Then the emulator ran a translation of code
+  // that was rewritten and synced: true, with that store in *store. Needs the page's
+  // content (known words only). Cheap when the bytes match (one relaxed load).
+  bool ran_stale_translation(uint64_t key, uint32_t executed, Page* page, uint64_t fence,
+                             StoreInfo* store);
+
   // True when the hart may have unsynced stores to judge (fast path for callers).
   bool maybe_unsynced(unsigned hart) const {
     return harts_[hart].fence.load(std::memory_order_acquire) <

@@ -105,8 +105,10 @@ struct State {
 
   std::mutex report_lock;
   std::set<std::pair<unsigned, uint64_t>> reported;
+  std::set<std::pair<unsigned, uint64_t>> emulator_reported;  // printed EMULATOR-STALE lines
   uint64_t by_kind[3] = {};
   std::atomic<uint64_t> unseen_stores{0};   // cbo.zero executions
+  std::atomic<uint64_t> emulator_stale{0};  // stale translations run (the emulator's fault)
   std::mutex private_lock;
   std::set<uint64_t> private_pages;     // user mode: tracked private page keys
 };
@@ -187,6 +189,26 @@ void report(const Hazard& h, const Insn* insn) {
   std::fflush(g->out);
 }
 
+// Not the program's hazard: the emulator ran a translation of bytes that were rewritten and
+// synced on this hart (docs/icache-check.md, "Emulator staleness"). Counted; the first few
+// are printed once per (hart, address).
+void report_emulator_stale(unsigned hart, const Insn* insn, const StoreInfo& st, uint64_t fence) {
+  g->emulator_stale.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lk(g->report_lock);
+  if (g->emulator_reported.size() >= g->max_reports ||
+      !g->emulator_reported.insert({hart, insn->va}).second)
+    return;
+  std::string line = "icache-check: EMULATOR-STALE: " + hart_name(hart) + " ran " +
+                     where(insn->va) + " as insn " + hex(insn->word);
+  if (g->system) line += " (pa " + hex(insn->key) + ")";
+  line += "; memory has held other bytes since store #" + std::to_string(st.seq) + " by " +
+          hart_name(st.hart) + " at pc " + where(st.pc) + ", and this hart had synced up to #" +
+          std::to_string(fence) + ": the emulator ran a stale translation (not a hazard of "
+          "the program)\n";
+  std::fputs(line.c_str(), g->out);
+  std::fflush(g->out);
+}
+
 uint64_t total_hazards() {
   return g->by_kind[0] + g->by_kind[1] + g->by_kind[2];
 }
@@ -251,8 +273,16 @@ uint64_t insn_pa(struct qemu_plugin_insn* insn, uint64_t va) {
 
 void on_fetch(unsigned int hart, void* udata) {
   const Insn* insn = static_cast<const Insn*>(udata);
+  const uint64_t fence = g->model.fence_of(hart);
   Hazard h;
-  if (g->model.fetch(hart, insn->key, insn->len, insn->page, &h)) report(h, insn);
+  if (g->model.fetch_as_of(hart, insn->key, insn->len, insn->page, fence, &h)) {
+    report(h, insn);
+    return;
+  }
+  StoreInfo st;
+  if (insn->len == 4 &&
+      g->model.ran_stale_translation(insn->key, insn->word, insn->page, fence, &st))
+    report_emulator_stale(hart, insn, st, fence);
 }
 
 void on_fence_i(unsigned int hart, void*) {
@@ -512,10 +542,12 @@ void on_exit(qemu_plugin_id_t, void*) {
     std::fprintf(g->out,
                  "icache-check: summary hazards=%" PRIu64 " fresh=%" PRIu64
                  " stale-after-sync=%" PRIu64 " mixed=%" PRIu64 " stores-recorded=%" PRIu64
-                 " fetches-judged=%" PRIu64 " unseen-stores=%" PRIu64 " mode=%s\n",
+                 " fetches-judged=%" PRIu64 " unseen-stores=%" PRIu64
+                 " emulator-stale=%" PRIu64 " mode=%s\n",
                  hazards, g->by_kind[0], g->by_kind[1], g->by_kind[2],
                  g->model.stores_recorded(), g->model.fetches_judged(),
-                 g->unseen_stores.load(), g->system ? "system" : "user");
+                 g->unseen_stores.load(), g->emulator_stale.load(),
+                 g->system ? "system" : "user");
     // Which vCPU indexes QEMU used and what each did: a hart that fetches but never runs
     // fence.i points at a sync the model does not see.
     std::string harts = "icache-check: harts (QEMU counts " +
