@@ -12,7 +12,8 @@
 #                          rvjit.key=value on the kernel command line and RVJIT_KEY=value
 #                          in the guest tests' environment (e.g. "soak=30")
 #   RVJIT_SYSTEM_SMP       number of harts (default 2)
-#   RVJIT_SYSTEM_ACCEL     QEMU accelerator (default tcg,thread=single; see below)
+#   RVJIT_SYSTEM_ACCEL     QEMU accelerator (default: tcg,thread=multi under the icache
+#                          checker, tcg,thread=single without it; see below)
 #   RVJIT_SYSTEM_QEMU_ARGS extra qemu-system-riscv64 arguments, space separated
 #   RVJIT_SYSTEM_QEMU      the qemu-system-riscv64 to run (default: Debian's; with the plugin, the
 #                          fixed build of scripts/qemu-plugin-system.sh)
@@ -207,20 +208,23 @@ guest_timeout=$(( timeout_s > 60 ? timeout_s - 30 : timeout_s * 3 / 4 ))
 append="console=ttyS0 earlycon panic=-1 rvjit.timeout=$guest_timeout"
 [ -n "${RVJIT_SYSTEM_FILTER:-}" ] && append+=" rvjit.filter=$RVJIT_SYSTEM_FILTER"
 for kv in ${RVJIT_SYSTEM_ARGS:-}; do append+=" rvjit.$kv"; done
-# One TCG thread for all harts by default, with or without the icache checker. Under
-# multi-threaded TCG QEMU 10.0.2 often keeps running a vCPU's translation of code that
-# another vCPU rewrote and synced (even the writer after its own fence.i): the guest's
-# stale-call checks fail for the emulator's sake while the checker, which sees every store
-# and fence.i, reports 0 hazards (docs/testing.md, "Multi-threaded TCG"). With
-# RVJIT_SYSTEM_ACCEL=tcg,thread=multi and the plugin, the checker is the coherence verdict
-# and the guest is told so (rvjit.coherence_judge=checker: stale calls printed, not
-# judged). MTTCG is not the default yet: a CI rehearsal under it failed two hook tests on
-# the kernel (HooksSoak, the one_word auto stress), not yet explained (docs/testing.md).
+# Multi-threaded TCG (both harts at the same instant) under the icache checker, one TCG
+# thread for all harts without it. Under multi-threaded TCG QEMU 10.0.2 sometimes runs a
+# vCPU's translation of code that another vCPU rewrote and the program synced: the
+# checker proves it (its EMULATOR-STALE lines and emulator-stale count: the bytes a hart
+# ran differ from memory although that hart ran fence.i after the store), so there the
+# checker, which sees every store and fence.i, is the coherence verdict and the guest is
+# told so (rvjit.coherence_judge=checker: stale calls and exact-count mismatches printed
+# as QEMU's; any hazard fails the run). Without the checker the guest's own stale-call
+# and exact-count checks are the verdict, which needs thread=single (docs/testing.md,
+# "Multi-threaded TCG").
 qemu=${RVJIT_SYSTEM_QEMU:-qemu-system-riscv64}
 log=$work/console.log
 plugin_args=()
 icache_plugin_args   # fills plugin_args when RVJIT_SYSTEM_PLUGIN=1
-accel=${RVJIT_SYSTEM_ACCEL:-tcg,thread=single}
+default_accel=tcg,thread=single
+[ ${#plugin_args[@]} -gt 0 ] && default_accel=tcg,thread=multi
+accel=${RVJIT_SYSTEM_ACCEL:-$default_accel}
 if [ ${#plugin_args[@]} -gt 0 ]; then
   case "$accel" in *thread=multi*) append+=" rvjit.coherence_judge=checker" ;; esac
 fi

@@ -56,7 +56,11 @@ StressReport run_hooks_stress(const StressConfig& config);
 
 // Everything a clean run must satisfy (no error, every operation done, no mismatch, no
 // double count, no poisoned entry, no wrong result, exact checks really happened); one
-// line per violated rule, empty when the run is clean.
-std::vector<std::string> report_problems(const StressConfig& config, const StressReport& report);
+// line per violated rule, empty when the run is clean. `counts_judge_coherence` false:
+// an exact-count mismatch (a call that ran a site's old state after the sync) is not a
+// problem here, because the icache checker judges coherence instead (the system tests
+// under QEMU's multi-threaded TCG, docs/testing.md); every other rule still holds.
+std::vector<std::string> report_problems(const StressConfig& config, const StressReport& report,
+                                         bool counts_judge_coherence = true);
 
 }  // namespace rvjit::stress
