@@ -20,10 +20,14 @@
 #include <algorithm>
 #include <bit>
 
+#include "li_bound.h"
 #include "rvjit/jit/encoding.h"
 
 namespace rvjit {
 namespace {
+
+using li_detail::li_may_take_two;
+using li_detail::runs33;
 
 // The extensions li may use. The search is a template over this type: the base set and
 // the full set (the Assembler's default target) are compile-time constants, so their
@@ -319,16 +323,6 @@ void consider_shnadd(int64_t val, X x, Choice& best) {
   }
 }
 
-// Bit i set: bits i..i+32 (mod 64) of z are all ones, a 33-bit run starting at i.
-uint64_t runs33(uint64_t z) {
-  uint64_t r = z & std::rotr(z, 1);  // runs of 2
-  r &= std::rotr(r, 2);              // 4
-  r &= std::rotr(r, 4);              // 8
-  r &= std::rotr(r, 8);              // 16
-  r &= std::rotr(r, 16);             // 32
-  return r & std::rotr(z, 32);       // 33
-}
-
 // `nested` is set for the complement and the flipped-bit candidates: they are searched
 // without those two shapes, which bounds the search to two levels.
 constexpr int kNoLimit = static_cast<int>(LiSequence::kMax) + 1;  // above any cost
@@ -355,11 +349,17 @@ Choice choose(int64_t val, bool nested, X x, int limit = kNoLimit) {
   };
   chain(Shape::kPlain, val, 0);
   if (best.cost <= 1) return best;
+  // Nothing makes a value that is not one addi/lui/bseti in one instruction, and with
+  // li_may_take_two() false nothing makes it in two (li_bound.h: a bound on every
+  // sequence, not only on the candidates below). A candidate at that bound is final: the
+  // rest could at best tie, and ties keep the earlier candidate.
+  if (best.cost <= 2 || (best.cost == 3 && !li_may_take_two(val, x))) return best;
   if ((val & 1) == 0 && val != 0) {
+    const int before = best.cost;
     chain(Shape::kSlli, val >> std::countr_zero(static_cast<uint64_t>(val)), 1);
+    // (li_may_take_two() already said "maybe" when plain was 3.)
+    if (best.cost <= 2 || (best.cost == 3 && before > 3 && !li_may_take_two(val, x))) return best;
   }
-  // Nothing makes a value that is not one addi/lui/bseti in one instruction.
-  if (best.cost <= 2) return best;
   if (val > 0) {
     const int lz = std::countl_zero(static_cast<uint64_t>(val));
     const uint64_t up = static_cast<uint64_t>(val) << lz;
