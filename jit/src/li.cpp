@@ -210,14 +210,17 @@ Bounds cost_bounds(int64_t val, X x, bool one = true) {
 // cost() of a top-level value that also says whether the second low part won, so that
 // build() does not search the two low parts again. `two_addis_bound`: cost_bounds(val).two
 // if the caller has it, else -1.
+// `first_known`: the one-addi chain's cost if the caller has it (materialise() built it),
+// else -1.
 template <class X>
-int cost_top(int64_t val, X x, bool& lo2, int two_addis_bound = -1) {
+int cost_top(int64_t val, X x, bool& lo2, int two_addis_bound = -1, int first_known = -1) {
   lo2 = false;
+  if (first_known >= 0 && (enc::is_int<32>(val) || bseti_alone(val, x))) return first_known;
   if (enc::is_int<32>(val)) return cost_small(val, x);
   if (bseti_alone(val, x)) return 1;
   int64_t lo[2];
   const int n = low_candidates(val, lo, true);
-  const int first = cost_with_low(val, lo[0], x);
+  const int first = first_known >= 0 ? first_known : cost_with_low(val, lo[0], x);
   if (n == 2 && two_addis_bound < 0) two_addis_bound = cost_bounds(val, x, false).two;
   if (n == 2 && two_addis_bound < first) {
     const int second = cost_with_low(val, lo[1], x);
@@ -332,14 +335,16 @@ constexpr int kNoLimit = static_cast<int>(LiSequence::kMax) + 1;  // above any c
 // Every chain candidate is first checked against cost_bounds(): one that cannot be
 // strictly cheaper than the best so far would not have been picked (the search keeps the
 // first of equal candidates), so skipping it leaves every decision unchanged.
+// `plain_known`: the cost of val's plain chain with the one-addi low part, if the caller
+// has it (else -1).
 template <class X>
-Choice choose(int64_t val, bool nested, X x, int limit = kNoLimit) {
+Choice choose(int64_t val, bool nested, X x, int limit = kNoLimit, int plain_known = -1) {
   Choice best{Plan{}, limit, Plan{}};
   auto chain = [&](Shape s, int64_t w, int extra) {
     bool lo2;
     int c;
     if (best.cost == kNoLimit) {  // nothing to beat yet (the first chain)
-      c = cost_top(w, x, lo2) + extra;
+      c = cost_top(w, x, lo2, -1, plain_known) + extra;
     } else {
       const Bounds b = cost_bounds(w, x);
       if (b.min() + extra >= best.cost) return;
@@ -474,9 +479,15 @@ void emit_plan(int64_t val, const Plan& p, const Plan& inner, X x, LiSequence& s
   }
 }
 
+// The plain chain (one-addi low part, LLVM's RISCVMatInt recursion) is built first, into
+// seq: its length is that candidate's cost, and when it wins (most random 64-bit
+// constants) it is the result, with no second walk.
 template <class X>
 void materialise(int64_t val, X x, LiSequence& seq) {
-  const Choice c = choose(val, false, x);
+  build(val, seq, x, false);
+  const Choice c = choose(val, false, x, kNoLimit, seq.size);
+  if (c.top.shape == Shape::kPlain && !c.top.lo2) return;
+  seq.size = 0;
   emit_plan(val, c.top, c.inner, x, seq);
 }
 
