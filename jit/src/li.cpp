@@ -479,12 +479,68 @@ void emit_plan(int64_t val, const Plan& p, const Plan& inner, X x, LiSequence& s
   }
 }
 
+// Base RV64I: true when no candidate of choose() can be strictly shorter than the plain
+// one-addi chain, of length `plain`, so that choose() would keep it (it is the first
+// candidate and ties keep the earlier one) and the search can be skipped.
+//
+// Why it holds: every other base candidate is a chain of a value w with 1 to 2 steps in
+// front or after it (see choose()): the two-addi plain chain, the slli (v even) or the
+// complement's slli (v odd) of the odd part, the two srli (v > 0) or the complement's two
+// srli (v < 0), the complement's plain chain. Their values have the change set C of val
+// (bit i != bit i+1), shifted, minus an end change: the odd part drops the lowest one c0
+// (and moves down by c0 + 1), the srli values drop the highest one h (and move up by
+// lz = 63 - h, so their top change is the second highest, h2, moved up). With every w
+// wider than 33 bits (the checks h >= c0 + 33, h - h2 <= 31), cost_bounds(w) is the
+// cover formula, and it is at least 3 + 2 N(C_w in [12, h_w - 32)) when the low 12 bits of
+// w are not all zero (the one-addi (first 2, windows from bit 11) and two-addi (first 3,
+// from bit 12) ends, each >= first + 2 n32 + 1), and at least 2 + 2 N(C_w in [0, h_w - 32))
+// when they are (first 1), where N is the number of windows of the greedy 12-bit cover
+// and n32 counts the windows starting below h - 32, which is N of the changes below
+// h - 32. N only shrinks on a subset, so N of the ranges below, moved into val's bit
+// positions, bounds each: [12, h - 32) for the plain and complement chains,
+// [c0 + 13, h - 32) for the odd parts, [max(0, 12 - lz), h2 - 32) for the srli values
+// (their low bits below lz are fill). Adding each shape's own steps gives the minimum
+// over the candidates; each range is at most 18 wide, so N is 0, 1 or 2 (a span test).
+template <class X>
+bool plain_is_final(int64_t val, int plain, X x) {
+  if (x.zba || x.zbb || x.zbs) return false;  // the extension shapes are not covered here
+  const uint64_t u = static_cast<uint64_t>(val);
+  const uint64_t c = (u ^ (u >> 1)) & (~uint64_t{0} >> 1);
+  if (c == 0) return false;
+  const int h = 63 - std::countl_zero(c);
+  const uint64_t below_h = c & ~(uint64_t{1} << h);
+  if (below_h == 0) return false;
+  const int h2 = 63 - std::countl_zero(below_h);
+  const int c0 = std::countr_zero(c);
+  if (h < c0 + 33 || h - h2 > 31) return false;  // some w within 33 bits (implies h >= 33)
+  // Windows of the greedy 12-bit cover of the changes in [a, l), 0 to 2 (the range is at
+  // most 23 wide, so a third window cannot start; a wider one would only be undercounted).
+  auto windows = [&](int a, int l) {
+    if (l <= a) return 0;
+    const uint64_t m = c & ((uint64_t{1} << l) - 1) & (~uint64_t{0} << a);
+    if (m == 0) return 0;
+    return (63 - std::countl_zero(m)) - std::countr_zero(m) >= 12 ? 2 : 1;
+  };
+  const int lz = 63 - h;
+  const int na = windows(12, h - 32);                    // plain (two addis), complement
+  const int nb = windows(c0 + 13, h - 32);               // the odd part
+  const int nc = windows(std::max(0, 12 - lz), h2 - 32);  // the srli values
+  const bool low_ones = (u & 0xfff) == 0xfff;            // the complement has no low part
+  const bool zeros_no_low = val > 0 && lz + std::countr_zero(u) >= 12;
+  const int bound = std::min({4 + 2 * na,                            // plain, two addis
+                              (low_ones ? 3 : 4) + 2 * na,           // xori -1 of plain
+                              ((val & 1) ? 5 : 4) + 2 * nb,          // (xori -1 of) slli
+                              (zeros_no_low ? 3 : 4) + 2 * nc});     // (xori -1 of) srli
+  return bound >= plain;
+}
+
 // The plain chain (one-addi low part, LLVM's RISCVMatInt recursion) is built first, into
 // seq: its length is that candidate's cost, and when it wins (most random 64-bit
 // constants) it is the result, with no second walk.
 template <class X>
 void materialise(int64_t val, X x, LiSequence& seq) {
   build(val, seq, x, false);
+  if (plain_is_final(val, seq.size, x)) return;
   const Choice c = choose(val, false, x, kNoLimit, seq.size);
   if (c.top.shape == Shape::kPlain && !c.top.lo2) return;
   seq.size = 0;
