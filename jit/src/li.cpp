@@ -479,31 +479,32 @@ void emit_plan(int64_t val, const Plan& p, const Plan& inner, X x, LiSequence& s
   }
 }
 
-// Base RV64I: true when no candidate of choose() can be strictly shorter than the plain
-// one-addi chain, of length `plain`, so that choose() would keep it (it is the first
-// candidate and ties keep the earlier one) and the search can be skipped.
+// Base RV64I: lower bounds of the candidates of choose() other than the plain and slli
+// one-addi chains, from one pass over val's bit changes, so that the search can be skipped
+// when one of those two chains is already what choose() would keep.
 //
-// Why it holds: every other base candidate is a chain of a value w with 1 to 2 steps in
-// front or after it (see choose()): the two-addi plain chain, the slli (v even) or the
-// complement's slli (v odd) of the odd part, the two srli (v > 0) or the complement's two
-// srli (v < 0), the complement's plain chain. Their values have the change set C of val
-// (bit i != bit i+1), shifted, minus an end change: the odd part drops the lowest one c0
-// (and moves down by c0 + 1), the srli values drop the highest one h (and move up by
-// lz = 63 - h, so their top change is the second highest, h2, moved up). With every w
-// wider than 33 bits (the checks h >= c0 + 33, h - h2 <= 31), cost_bounds(w) is the
-// cover formula, and it is at least 3 + 2 N(C_w in [12, h_w - 32)) when the low 12 bits of
-// w are not all zero (the one-addi (first 2, windows from bit 11) and two-addi (first 3,
-// from bit 12) ends, each >= first + 2 n32 + 1), and at least 2 + 2 N(C_w in [0, h_w - 32))
-// when they are (first 1), where N is the number of windows of the greedy 12-bit cover
-// and n32 counts the windows starting below h - 32, which is N of the changes below
-// h - 32. N only shrinks on a subset, so N of the ranges below, moved into val's bit
-// positions, bounds each: [12, h - 32) for the plain and complement chains,
-// [c0 + 13, h - 32) for the odd parts, [max(0, 12 - lz), h2 - 32) for the srli values
-// (their low bits below lz are fill). Adding each shape's own steps gives the minimum
-// over the candidates; each range is at most 18 wide, so N is 0, 1 or 2 (a span test).
-template <class X>
-bool plain_is_final(int64_t val, int plain, X x) {
-  if (x.zba || x.zbb || x.zbs) return false;  // the extension shapes are not covered here
+// Why they hold: every base candidate is a chain of a value w with 0 to 2 steps around it
+// (see choose()): the plain chain of val (two-addi low part: plain_two), the slli (v even)
+// or the complement's slli (v odd) of the odd part (odd_one/odd_two), the two srli (v > 0)
+// or the complement's two srli (v < 0), the complement's plain chain. Their values have
+// val's change set C (bit i != bit i+1), shifted, minus an end change: the odd part drops
+// the lowest change c0 and moves down by t = c0 + 1, the srli values drop the highest h
+// and move up by lz = 63 - h, so their top change is the second highest, h2, moved up
+// (the fill below bit lz may add one, which is ignored). With every w wider than 33 bits
+// (checked: h - t >= 32, h2 + lz >= 32), cost_bounds(w) is its cover formula,
+// first + min(2 n31 + 1, 2 n32 + 2), over w's changes from bit 11 (first 2, one addi) or
+// 12 (first 3, two addis), or from bit 0 (first 1) when w's low 12 bits are zero; n31 and
+// n32 count the greedy 12-bit windows starting below h_w - 31 and h_w - 32, i.e. of the
+// changes below those limits. Moved into val's bit positions, those are windows of C in
+// the ranges used below, and fewer changes never need more windows, so the counts here
+// (capped at 2: a wider range is undercounted) never exceed cost_bounds()', which bounds
+// each chain (the proof is at cost_bounds()).
+struct BaseBounds {
+  int plain_two;         // plain chain, two-addi low part
+  int odd_one, odd_two;  // the slli shape's chain (+ xori -1 when v is odd), each low part
+  int rest;              // min of the srli shapes and the complement's plain chain
+};
+bool base_bounds(int64_t val, BaseBounds& b) {
   const uint64_t u = static_cast<uint64_t>(val);
   const uint64_t c = (u ^ (u >> 1)) & (~uint64_t{0} >> 1);
   if (c == 0) return false;
@@ -511,27 +512,63 @@ bool plain_is_final(int64_t val, int plain, X x) {
   const uint64_t below_h = c & ~(uint64_t{1} << h);
   if (below_h == 0) return false;
   const int h2 = 63 - std::countl_zero(below_h);
-  const int c0 = std::countr_zero(c);
-  if (h < c0 + 33 || h - h2 > 31) return false;  // some w within 33 bits (implies h >= 33)
-  // Windows of the greedy 12-bit cover of the changes in [a, l), 0 to 2 (the range is at
-  // most 23 wide, so a third window cannot start; a wider one would only be undercounted).
-  auto windows = [&](int a, int l) {
+  const int t = std::countr_zero(c) + 1;  // the trailing run: tz(v) or tz(~v)
+  const int lz = 63 - h;                  // clz(v) or clz(~v)
+  if (h - t < 32 || h2 + lz < 32) return false;  // some w within 33 bits: other formulas
+  // Greedy 12-bit windows over the changes in [a, l), 0 to 2.
+  auto windows = [c](int a, int l) {
+    a = std::max(a, 0);
     if (l <= a) return 0;
     const uint64_t m = c & ((uint64_t{1} << l) - 1) & (~uint64_t{0} << a);
     if (m == 0) return 0;
     return (63 - std::countl_zero(m)) - std::countr_zero(m) >= 12 ? 2 : 1;
   };
-  const int lz = 63 - h;
-  const int na = windows(12, h - 32);                    // plain (two addis), complement
-  const int nb = windows(c0 + 13, h - 32);               // the odd part
-  const int nc = windows(std::max(0, 12 - lz), h2 - 32);  // the srli values
-  const bool low_ones = (u & 0xfff) == 0xfff;            // the complement has no low part
-  const bool zeros_no_low = val > 0 && lz + std::countr_zero(u) >= 12;
-  const int bound = std::min({4 + 2 * na,                            // plain, two addis
-                              (low_ones ? 3 : 4) + 2 * na,           // xori -1 of plain
-                              ((val & 1) ? 5 : 4) + 2 * nb,          // (xori -1 of) slli
-                              (zeros_no_low ? 3 : 4) + 2 * nc});     // (xori -1 of) srli
-  return bound >= plain;
+  // cost_bounds()' cover(): `first`, then the windows from a, ending below top - 31/32.
+  auto cover = [&](int first, int a, int top) {
+    return first + std::min(2 * windows(a, top - 31) + 1, 2 * windows(a, top - 32) + 2);
+  };
+  const int not_odd = val & 1;  // the odd part is the complement's
+  b.plain_two = cover(3, 12, h);
+  b.odd_one = 1 + not_odd + cover(2, t + 11, h);
+  b.odd_two = 1 + not_odd + cover(3, t + 12, h);
+  const int not_plain = 1 + ((u & 0xfff) == 0xfff ? cover(1, 0, h)  // ~v's low bits zero
+                                                  : std::min(cover(2, 11, h), cover(3, 12, h)));
+  // srli (of ~v when v < 0, one xori more): the ones fill has low bits, the zeros fill
+  // none when lz + tz >= 12.
+  const int ones = std::min(cover(2, 11 - lz, h2), cover(3, 12 - lz, h2));
+  const int tz_w = ((val & 1) == 0) == (val > 0) ? t : 0;  // tz of v (v > 0) or of ~v
+  const int zeros = lz + tz_w >= 12 ? cover(1, -lz, h2) : ones;
+  b.rest = std::min(not_plain, (val < 0 ? 2 : 1) + std::min(ones, zeros));
+  return true;
+}
+
+// Base RV64I only: emit the plain or the slli one-addi chain without the search when
+// choose() would keep it. Returns false (seq untouched) when that is not shown.
+// `plain` is the plain chain's length (seq holds it).
+template <class X>
+bool base_fast(int64_t val, X x, LiSequence& seq) {
+  if (x.zba || x.zbb || x.zbs) return false;  // the extension shapes are not covered here
+  BaseBounds b;
+  const int plain = seq.size;
+  if (plain <= 3 || !base_bounds(val, b)) return false;
+  const int others = std::min(b.plain_two, b.rest);
+  // plain: every other candidate is at least as long (ties keep the plain chain).
+  if (others >= plain && std::min(b.odd_one, b.odd_two) >= plain) return true;
+  if ((val & 1) != 0) return false;
+  // v even: the slli chain. It is kept when strictly shorter than the plain chain with
+  // either low part, and no later candidate (its own two-addi variant, the srli and
+  // complement shapes) is strictly shorter.
+  const int tz = std::countr_zero(static_cast<uint64_t>(val));
+  LiSequence alt;
+  build(val >> tz, alt, x, false);
+  alt.push(LiStep::kSlli, tz);
+  const int s = alt.size;
+  if (s >= plain) return others >= plain && b.odd_two >= plain;  // plain stays
+  if (b.plain_two > s && b.odd_two >= s && b.rest >= s) {
+    seq = alt;
+    return true;
+  }
+  return false;
 }
 
 // The plain chain (one-addi low part, LLVM's RISCVMatInt recursion) is built first, into
@@ -540,7 +577,7 @@ bool plain_is_final(int64_t val, int plain, X x) {
 template <class X>
 void materialise(int64_t val, X x, LiSequence& seq) {
   build(val, seq, x, false);
-  if (plain_is_final(val, seq.size, x)) return;
+  if (base_fast(val, x, seq)) return;
   const Choice c = choose(val, false, x, kNoLimit, seq.size);
   if (c.top.shape == Shape::kPlain && !c.top.lo2) return;
   seq.size = 0;
