@@ -479,6 +479,55 @@ void emit_plan(int64_t val, const Plan& p, const Plan& inner, X x, LiSequence& s
   }
 }
 
+// Base RV64I: build(val, seq, x, false), the plain one-addi chain, as a loop instead of a
+// recursion (the same decisions: peel the low 12 bits, shift out the zeros above, keep 12
+// of a longer run when that leaves a lui-shaped part, until a 32-bit value is left).
+// At most 3 levels: each one removes 12 or more significant bits from a 64-bit value.
+void build_plain_base(int64_t val, LiSequence& seq) {
+  int64_t lows[3];
+  int shifts[3];
+  int n = 0;
+  while (!enc::is_int<32>(val)) {
+    const int64_t lo = sext12(val);
+    const uint64_t rest = static_cast<uint64_t>(val) - static_cast<uint64_t>(lo);
+    int shift = 0;
+    int64_t upper = static_cast<int64_t>(rest);
+    if (!enc::is_int<32>(upper)) {
+      shift = std::countr_zero(rest);
+      upper = static_cast<int64_t>(rest) >> shift;
+      if (shift > 12 && !enc::is_int<12>(upper) &&
+          enc::is_int<32>(static_cast<int64_t>(static_cast<uint64_t>(upper) << 12))) {
+        shift -= 12;
+        upper = static_cast<int64_t>(static_cast<uint64_t>(upper) << 12);
+      }
+    }
+    lows[n] = lo;
+    shifts[n] = shift;
+    ++n;
+    val = upper;
+  }
+  const int64_t hi20 = ((val + 0x800) >> 12) & 0xfffff;
+  const int64_t lo12 = sext12(val);
+  unsigned k = 0;
+  if (hi20) seq.steps[k++] = LiStep{LiStep::kLui, static_cast<int32_t>(hi20)};
+  if (lo12 || hi20 == 0) {
+    seq.steps[k++] = LiStep{hi20 ? LiStep::kAddiw : LiStep::kAddi, static_cast<int32_t>(lo12)};
+  }
+  while (n-- > 0) {
+    if (shifts[n]) seq.steps[k++] = LiStep{LiStep::kSlli, shifts[n]};
+    if (lows[n]) seq.steps[k++] = LiStep{LiStep::kAddi, static_cast<int32_t>(lows[n])};
+  }
+  seq.size = static_cast<uint8_t>(k);
+}
+template <class X>
+void build_plain(int64_t val, LiSequence& seq, X x) {
+  if (!x.zba && !x.zbb && !x.zbs) {
+    build_plain_base(val, seq);
+  } else {
+    build(val, seq, x, false);
+  }
+}
+
 // Base RV64I: lower bounds of the candidates of choose() other than the plain and slli
 // one-addi chains, from one pass over val's bit changes, so that the search can be skipped
 // when one of those two chains is already what choose() would keep.
@@ -560,7 +609,7 @@ bool base_fast(int64_t val, X x, LiSequence& seq) {
   // complement shapes) is strictly shorter.
   const int tz = std::countr_zero(static_cast<uint64_t>(val));
   LiSequence alt;
-  build(val >> tz, alt, x, false);
+  build_plain_base(val >> tz, alt);
   alt.push(LiStep::kSlli, tz);
   const int s = alt.size;
   if (s >= plain) return others >= plain && b.odd_two >= plain;  // plain stays
@@ -576,7 +625,7 @@ bool base_fast(int64_t val, X x, LiSequence& seq) {
 // constants) it is the result, with no second walk.
 template <class X>
 void materialise(int64_t val, X x, LiSequence& seq) {
-  build(val, seq, x, false);
+  build_plain(val, seq, x);
   if (base_fast(val, x, seq)) return;
   const Choice c = choose(val, false, x, kNoLimit, seq.size);
   if (c.top.shape == Shape::kPlain && !c.top.lo2) return;
