@@ -483,12 +483,15 @@ void emit_plan(int64_t val, const Plan& p, const Plan& inner, X x, LiSequence& s
 // recursion (the same decisions: peel the low 12 bits, shift out the zeros above, keep 12
 // of a longer run when that leaves a lui-shaped part, until a 32-bit value is left).
 // At most 3 levels: each one removes 12 or more significant bits from a 64-bit value.
-void build_plain_base(int64_t val, LiSequence& seq) {
+// `two_addis`: the outermost low part is the two-addi one (build()'s lo2; the caller
+// checked it exists: low_candidates() gives two).
+void build_plain_base(int64_t val, LiSequence& seq, bool two_addis = false) {
   int64_t lows[3];
   int shifts[3];
   int n = 0;
   while (!enc::is_int<32>(val)) {
-    const int64_t lo = sext12(val);
+    int64_t lo = sext12(val);
+    if (two_addis && n == 0) lo += lo > 0 ? -4096 : 4096;
     const uint64_t rest = static_cast<uint64_t>(val) - static_cast<uint64_t>(lo);
     int shift = 0;
     int64_t upper = static_cast<int64_t>(rest);
@@ -515,7 +518,13 @@ void build_plain_base(int64_t val, LiSequence& seq) {
   }
   while (n-- > 0) {
     if (shifts[n]) seq.steps[k++] = LiStep{LiStep::kSlli, shifts[n]};
-    if (lows[n]) seq.steps[k++] = LiStep{LiStep::kAddi, static_cast<int32_t>(lows[n])};
+    if (enc::is_int<12>(lows[n])) {
+      if (lows[n]) seq.steps[k++] = LiStep{LiStep::kAddi, static_cast<int32_t>(lows[n])};
+    } else {  // two addis, the first one -2048 or 2047, as build() emits them
+      const int32_t first = lows[n] < 0 ? -2048 : 2047;
+      seq.steps[k++] = LiStep{LiStep::kAddi, first};
+      seq.steps[k++] = LiStep{LiStep::kAddi, static_cast<int32_t>(lows[n] - first)};
+    }
   }
   seq.size = static_cast<uint8_t>(k);
 }
@@ -565,12 +574,12 @@ bool base_bounds(int64_t val, BaseBounds& b) {
   const int lz = 63 - h;                  // clz(v) or clz(~v)
   if (h - t < 32 || h2 + lz < 32) return false;  // some w within 33 bits: other formulas
   // Greedy 12-bit windows over the changes in [a, l), 0 to 2.
+  // Branch-free: the limits depend on the constant, so branches on them mispredict.
+  // (l <= 31 here: top <= 62.)
   auto windows = [c](int a, int l) {
-    a = std::max(a, 0);
-    if (l <= a) return 0;
-    const uint64_t m = c & ((uint64_t{1} << l) - 1) & (~uint64_t{0} << a);
-    if (m == 0) return 0;
-    return (63 - std::countl_zero(m)) - std::countr_zero(m) >= 12 ? 2 : 1;
+    const uint64_t m = c & ((uint64_t{1} << std::max(l, 0)) - 1) & (~uint64_t{0} << std::max(a, 0));
+    const int span = (63 - std::countl_zero(m)) - std::countr_zero(m);  // < 0 for m == 0
+    return static_cast<int>(m != 0) + static_cast<int>(span >= 12);
   };
   // cost_bounds()' cover(): `first`, then the windows from a, ending below top - 31/32.
   auto cover = [&](int first, int a, int top) {
@@ -586,38 +595,59 @@ bool base_bounds(int64_t val, BaseBounds& b) {
   // none when lz + tz >= 12.
   const int ones = std::min(cover(2, 11 - lz, h2), cover(3, 12 - lz, h2));
   const int tz_w = ((val & 1) == 0) == (val > 0) ? t : 0;  // tz of v (v > 0) or of ~v
-  const int zeros = lz + tz_w >= 12 ? cover(1, -lz, h2) : ones;
+  // With the low 12 bits zero, w's chain is slli + the chain of its odd part (one low
+  // part only: low_candidates() offers the second for a nonzero low part), whose changes
+  // are C without h and below tz_w, and whose top change is h2; when that part is wider
+  // than 33 bits its chain is at least 1 + cover(2, ...) (odd: a low part); else the
+  // plain cover of w.
+  const int zeros = lz + tz_w < 12 ? ones
+                    : h2 - tz_w >= 32 ? 1 + cover(2, tz_w + 11, h2)
+                                      : cover(1, -lz, h2);
   b.rest = std::min(not_plain, (val < 0 ? 2 : 1) + std::min(ones, zeros));
   return true;
 }
 
-// Base RV64I only: emit the plain or the slli one-addi chain without the search when
-// choose() would keep it. Returns false (seq untouched) when that is not shown.
-// `plain` is the plain chain's length (seq holds it).
+// Base RV64I only: choose()'s decision among its first candidates (the plain chain with
+// either low part, the slli chain with the one-addi low part) without the search, when
+// base_bounds() shows that no other candidate can be strictly shorter than the one that
+// choose() would hold by then (ties keep the earlier candidate, and choose() replaces
+// only on strictly shorter). Exact lengths are computed for the first candidates where a
+// bound is not enough. seq holds the plain one-addi chain; returns false (seq
+// untouched) when the decision is not shown.
 template <class X>
 bool base_fast(int64_t val, X x, LiSequence& seq) {
   if (x.zba || x.zbb || x.zbs) return false;  // the extension shapes are not covered here
   BaseBounds b;
-  const int plain = seq.size;
-  if (plain <= 3 || !base_bounds(val, b)) return false;
-  const int others = std::min(b.plain_two, b.rest);
-  // plain: every other candidate is at least as long (ties keep the plain chain).
-  if (others >= plain && std::min(b.odd_one, b.odd_two) >= plain) return true;
-  if ((val & 1) != 0) return false;
-  // v even: the slli chain. It is kept when strictly shorter than the plain chain with
-  // either low part, and no later candidate (its own two-addi variant, the srli and
-  // complement shapes) is strictly shorter.
-  const int tz = std::countr_zero(static_cast<uint64_t>(val));
-  LiSequence alt;
-  build_plain_base(val >> tz, alt);
-  alt.push(LiStep::kSlli, tz);
-  const int s = alt.size;
-  if (s >= plain) return others >= plain && b.odd_two >= plain;  // plain stays
-  if (b.plain_two > s && b.odd_two >= s && b.rest >= s) {
-    seq = alt;
-    return true;
+  const int p0 = seq.size;
+  if (p0 <= 3 || !base_bounds(val, b)) return false;
+  // cost_top(val): the two-addi chain wins when strictly shorter.
+  int plain = p0;
+  LiSequence two;
+  const int64_t lo12 = sext12(val);
+  if (b.plain_two < p0 && lo12 != 0 && lo12 != -1) {  // it exists and may be shorter
+    build_plain_base(val, two, true);
+    if (two.size < p0) plain = two.size;
   }
-  return false;
+  int best = plain;
+  LiSequence slli;
+  if ((val & 1) != 0) {
+    if (std::min(b.odd_one, b.odd_two) < best) return false;  // the complement's slli
+  } else if (std::min(b.odd_one, b.odd_two) < best) {
+    // The slli shape may be shorter: its one-addi chain exactly; the two-addi one of the
+    // odd part must not undercut it (then cost_top() keeps the one-addi chain).
+    const int tz = std::countr_zero(static_cast<uint64_t>(val));
+    build_plain_base(val >> tz, slli);
+    slli.steps[slli.size++] = LiStep{LiStep::kSlli, tz};
+    if (b.odd_two < std::min<int>(slli.size, best)) return false;
+    if (slli.size < best) best = slli.size;
+  }
+  if (b.rest < best) return false;  // srli shapes, the complement's plain chain
+  if (best < plain) {
+    seq = slli;
+  } else if (plain < p0) {
+    seq = two;
+  }
+  return true;
 }
 
 // The plain chain (one-addi low part, LLVM's RISCVMatInt recursion) is built first, into
