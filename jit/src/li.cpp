@@ -576,21 +576,24 @@ bool base_bounds(int64_t val, BaseBounds& b) {
   // Greedy 12-bit windows over the changes in [a, l), 0 to 2.
   // Branch-free: the limits depend on the constant, so branches on them mispredict.
   // (l <= 31 here: top <= 62.)
-  auto windows = [c](int a, int l) {
-    const uint64_t m = c & ((uint64_t{1} << std::max(l, 0)) - 1) & (~uint64_t{0} << std::max(a, 0));
-    const int span = (63 - std::countl_zero(m)) - std::countr_zero(m);  // < 0 for m == 0
-    return static_cast<int>(m != 0) + static_cast<int>(span >= 12);
+  // The highest set bit of m is 12 or more above the lowest exactly when m >= lowest
+  // << 12 (m < 2^32 here, no overflow).
+  auto windows = [](uint64_t m) {
+    return static_cast<int>(m != 0) * (1 + static_cast<int>(m >= (m & (0 - m)) << 12));
   };
   // cost_bounds()' cover(): `first`, then the windows from a, ending below top - 31/32.
   auto cover = [&](int first, int a, int top) {
-    return first + std::min(2 * windows(a, top - 31) + 1, 2 * windows(a, top - 32) + 2);
+    const uint64_t m31 = c & ((uint64_t{1} << std::max(top - 31, 0)) - 1) &
+                         (~uint64_t{0} << std::max(a, 0));
+    const uint64_t m32 = m31 & ~(uint64_t{1} << std::max(top - 32, 0));
+    return first + std::min(2 * windows(m31) + 1, 2 * windows(m32) + 2);
   };
   const int not_odd = val & 1;  // the odd part is the complement's
   b.plain_two = cover(3, 12, h);
   b.odd_one = 1 + not_odd + cover(2, t + 11, h);
   b.odd_two = 1 + not_odd + cover(3, t + 12, h);
   const int not_plain = 1 + ((u & 0xfff) == 0xfff ? cover(1, 0, h)  // ~v's low bits zero
-                                                  : std::min(cover(2, 11, h), cover(3, 12, h)));
+                                                  : std::min(cover(2, 11, h), b.plain_two));
   // srli (of ~v when v < 0, one xori more): the ones fill has low bits, the zeros fill
   // none when lz + tz >= 12.
   const int ones = std::min(cover(2, 11 - lz, h2), cover(3, 12 - lz, h2));
@@ -642,10 +645,10 @@ bool base_fast(int64_t val, X x, LiSequence& seq) {
     if (slli.size < best) best = slli.size;
   }
   if (b.rest < best) return false;  // srli shapes, the complement's plain chain
-  if (best < plain) {
-    seq = slli;
-  } else if (plain < p0) {
-    seq = two;
+  const LiSequence* src = best < plain ? &slli : plain < p0 ? &two : nullptr;
+  if (src) {  // only the steps: the rest of a LiSequence is room
+    seq.size = src->size;
+    std::copy_n(src->steps, src->size, seq.steps);
   }
   return true;
 }
