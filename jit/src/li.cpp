@@ -498,11 +498,12 @@ void build_plain_base(int64_t val, LiSequence& seq, bool two_addis = false) {
     if (!enc::is_int<32>(upper)) {
       shift = std::countr_zero(rest);
       upper = static_cast<int64_t>(rest) >> shift;
-      if (shift > 12 && !enc::is_int<12>(upper) &&
-          enc::is_int<32>(static_cast<int64_t>(static_cast<uint64_t>(upper) << 12))) {
-        shift -= 12;
-        upper = static_cast<int64_t>(static_cast<uint64_t>(upper) << 12);
-      }
+      // Selected, not branched on: true for about half of random constants.
+      const int64_t up12 = static_cast<int64_t>(static_cast<uint64_t>(upper) << 12);
+      const bool keep12 = static_cast<int>(shift > 12) & static_cast<int>(!enc::is_int<12>(upper)) &
+                          static_cast<int>(enc::is_int<32>(up12));
+      shift -= keep12 ? 12 : 0;
+      upper = keep12 ? up12 : upper;
     }
     lows[n] = lo;
     shifts[n] = shift;
