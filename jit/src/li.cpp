@@ -561,7 +561,8 @@ void build_plain(int64_t val, LiSequence& seq, X x) {
 struct BaseBounds {
   int plain_two;         // plain chain, two-addi low part
   int odd_one, odd_two;  // the slli shape's chain (+ xori -1 when v is odd), each low part
-  int rest;              // min of the srli shapes and the complement's plain chain
+  int not_plain;         // xori -1 of the complement's plain chain
+  int ones, zeros;       // the srli shapes (+ xori -1 when v < 0)
 };
 bool base_bounds(int64_t val, BaseBounds& b) {
   const uint64_t u = static_cast<uint64_t>(val);
@@ -607,17 +608,31 @@ bool base_bounds(int64_t val, BaseBounds& b) {
   const int zeros = lz + tz_w < 12 ? ones
                     : h2 - tz_w >= 32 ? 1 + cover(2, tz_w + 11, h2)
                                       : cover(1, -lz, h2);
-  b.rest = std::min(not_plain, (val < 0 ? 2 : 1) + std::min(ones, zeros));
+  b.not_plain = not_plain;
+  b.ones = (val < 0 ? 2 : 1) + ones;
+  b.zeros = (val < 0 ? 2 : 1) + zeros;
   return true;
+}
+
+// Base RV64I: cost_top(w), exactly: the plain chain with the one-addi low part, or the
+// two-addi one when that exists (low_candidates()) and is strictly shorter.
+int exact_top_base(int64_t w) {
+  LiSequence s;
+  build_plain_base(w, s);
+  const int64_t lo12 = sext12(w);
+  if (enc::is_int<32>(w) || lo12 == 0 || lo12 == -1) return s.size;
+  LiSequence two;
+  build_plain_base(w, two, true);
+  return std::min<int>(s.size, two.size);
 }
 
 // Base RV64I only: choose()'s decision among its first candidates (the plain chain with
 // either low part, the slli chain with the one-addi low part) without the search, when
-// base_bounds() shows that no other candidate can be strictly shorter than the one that
-// choose() would hold by then (ties keep the earlier candidate, and choose() replaces
-// only on strictly shorter). Exact lengths are computed for the first candidates where a
-// bound is not enough. seq holds the plain one-addi chain; returns false (seq
-// untouched) when the decision is not shown.
+// no other candidate can be strictly shorter than the one that choose() would hold by
+// then (ties keep the earlier candidate, and choose() replaces only on strictly
+// shorter). base_bounds() settles most candidates; where its bound is not enough, the
+// candidate's chain is measured exactly (two short walks instead of the search). seq
+// holds the plain one-addi chain; returns false (seq untouched) when not shown.
 template <class X>
 bool base_fast(int64_t val, X x, LiSequence& seq) {
   if (x.zba || x.zbb || x.zbs) return false;  // the extension shapes are not covered here
@@ -633,19 +648,34 @@ bool base_fast(int64_t val, X x, LiSequence& seq) {
     if (two.size < p0) plain = two.size;
   }
   int best = plain;
+  const uint64_t u = static_cast<uint64_t>(val);
+  const int t = std::countr_zero(u & 1 ? ~u : u);  // the trailing run of v
   LiSequence slli;
-  if ((val & 1) != 0) {
-    if (std::min(b.odd_one, b.odd_two) < best) return false;  // the complement's slli
+  if ((val & 1) != 0) {  // the complement's slli (its odd part is ~v >> t)
+    if (std::min(b.odd_one, b.odd_two) < best && 2 + exact_top_base(~val >> t) < best) {
+      return false;
+    }
   } else if (std::min(b.odd_one, b.odd_two) < best) {
     // The slli shape may be shorter: its one-addi chain exactly; the two-addi one of the
     // odd part must not undercut it (then cost_top() keeps the one-addi chain).
-    const int tz = std::countr_zero(static_cast<uint64_t>(val));
-    build_plain_base(val >> tz, slli);
-    slli.steps[slli.size++] = LiStep{LiStep::kSlli, tz};
-    if (b.odd_two < std::min<int>(slli.size, best)) return false;
+    const int64_t odd = val >> t;
+    build_plain_base(odd, slli);
+    slli.steps[slli.size++] = LiStep{LiStep::kSlli, t};
+    const int need = std::min<int>(slli.size, best);
+    if (b.odd_two < need && 1 + exact_top_base(odd) < need) return false;
     if (slli.size < best) best = slli.size;
   }
-  if (b.rest < best) return false;  // srli shapes, the complement's plain chain
+  // The later candidates: srli shapes (of ~v when v < 0), the complement's plain chain.
+  const int64_t pos = val < 0 ? ~val : val;
+  const int extra = val < 0 ? 2 : 1;
+  const int lz = std::countl_zero(static_cast<uint64_t>(pos));
+  const uint64_t up = static_cast<uint64_t>(pos) << lz;
+  if (b.not_plain < best && 1 + exact_top_base(~val) < best) return false;
+  if (b.ones < best &&
+      extra + exact_top_base(static_cast<int64_t>(up | ((uint64_t{1} << lz) - 1))) < best) {
+    return false;
+  }
+  if (b.zeros < best && extra + exact_top_base(static_cast<int64_t>(up)) < best) return false;
   const LiSequence* src = best < plain ? &slli : plain < p0 ? &two : nullptr;
   if (src) {  // only the steps: the rest of a LiSequence is room
     seq.size = src->size;
