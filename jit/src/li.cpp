@@ -529,14 +529,6 @@ void build_plain_base(int64_t val, LiSequence& seq, bool two_addis = false) {
   }
   seq.size = static_cast<uint8_t>(k);
 }
-template <class X>
-void build_plain(int64_t val, LiSequence& seq, X x) {
-  if (!x.zba && !x.zbb && !x.zbs) {
-    build_plain_base(val, seq);
-  } else {
-    build(val, seq, x, false);
-  }
-}
 
 // Base RV64I: lower bounds of the candidates of choose() other than the plain and slli
 // one-addi chains, from one pass over val's bit changes, so that the search can be skipped
@@ -684,12 +676,18 @@ bool base_fast(int64_t val, X x, LiSequence& seq) {
   return true;
 }
 
-// The plain chain (one-addi low part, LLVM's RISCVMatInt recursion) is built first, into
-// seq: its length is that candidate's cost, and when it wins (most random 64-bit
-// constants) it is the result, with no second walk.
+// Base RV64I: the plain chain (one-addi low part, LLVM's RISCVMatInt recursion) is built
+// first, into seq: its length is that candidate's cost, and base_fast() mostly decides
+// without the search. With extensions, the search as before (base_fast() does not cover
+// their shapes).
 template <class X>
 void materialise(int64_t val, X x, LiSequence& seq) {
-  build_plain(val, seq, x);
+  if (x.zba || x.zbb || x.zbs) {
+    const Choice c = choose(val, false, x);
+    emit_plan(val, c.top, c.inner, x, seq);
+    return;
+  }
+  build_plain_base(val, seq);
   if (base_fast(val, x, seq)) return;
   const Choice c = choose(val, false, x, kNoLimit, seq.size);
   if (c.top.shape == Shape::kPlain && !c.top.lo2) return;
