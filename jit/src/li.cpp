@@ -15,6 +15,12 @@
 // extension and replaces the best candidate so far only when strictly shorter, and the
 // base candidates are tried first, in the same order as before: without the extensions
 // the search takes exactly the base decisions, so the emitted bytes do not change.
+//
+// Base targets mostly skip the search (materialise(), base_fast()): the plain chain is
+// built directly, and the search's decision among its first candidates is reproduced
+// when bounds over all the other candidates (base_bounds()) show it final. Every target:
+// a 3-step candidate is final when no sequence at all makes the value in two steps
+// (li_bound.h). Neither changes a decision (tests/jit/li_reference_test.cpp).
 #include "rvjit/jit/li.h"
 
 #include <algorithm>
