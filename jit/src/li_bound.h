@@ -1,6 +1,6 @@
 // A lower bound on the length of EVERY li sequence (rvjit/jit/li.h step kinds), not only
 // the search's candidates: li_may_take_two() is false only for values that no sequence of
-// one or two steps makes. li.cpp uses a "false" to stop searching once it holds a
+// one or two steps makes. li_search.cpp uses a "false" to stop searching once it holds a
 // three-step candidate: nothing can be strictly shorter, so the search's decision (the
 // first of the shortest candidates) is already made.
 //

@@ -33,15 +33,16 @@
 // byte for byte what rvjit emitted before these extensions were used.
 // Assembler::li() emits 32-bit constants without the search. Before running a candidate's
 // chain the search checks a lower bound of its length read off where the constant's bits
-// change (li.cpp, cost_bounds()) and skips candidates that cannot be strictly shorter
+// change (li_search.cpp, cost_bounds()) and skips candidates that cannot be strictly shorter
 // than the best so far, which leaves every decision as it was (tests/jit/
 // li_reference_test.cpp compares with the search of f6fbae7): about 4 chain levels and 5
 // bounds per random 64-bit constant instead of about 35 levels (docs/benchmarks.md).
-// Before the search (base RV64I targets): the plain chain, and the slli chain where it
-// may be shorter, are built directly and the search is skipped when one pass over the
-// constant's bit changes bounds every other candidate at least as long (86% of random
-// 64-bit, 89% of pointer-like constants); with a 3-step candidate, the search stops when
-// no sequence of any kind makes the constant in two steps (li.cpp, jit/src/li_bound.h).
+// Before the search (base RV64I targets, li_base_fast.cpp): the plain chain, and the
+// slli chain where it may be shorter, are built directly and the search is skipped when
+// one pass over the constant's bit changes bounds every other candidate at least as long
+// (86% of random 64-bit, 89% of pointer-like constants); with a 3-step candidate, the
+// search stops when no sequence of any kind makes the constant in two steps
+// (li_search.cpp, li_bound.h).
 // Both leave every decision as it was.
 #pragma once
 
