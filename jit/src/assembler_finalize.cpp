@@ -53,15 +53,16 @@ Result<AssembledCode> Assembler::finalize() {
   }
 
   const size_t n = fixups_.size();
-  // One pass when nothing needs relaxing (the common case): with no reference grown, every
-  // position is its emitted one and every alignment pad is the one emitted, so the code is
-  // the buffer as it stands with the references filled in: one copy, then one walk over
-  // the references that checks and encodes each. Any reference out of short reach (or to
-  // an unbound label) sends the whole thing to the general path below.
-  {
+  // No pass when nothing needs relaxing (the common case): with no reference grown, every
+  // position is its emitted one and every alignment pad is the one emitted, and every
+  // branch, jal and pc-relative pair was encoded when it was emitted or when its label was
+  // bound (add_ref, resolve_pending), so the code is the buffer as it stands: one copy.
+  // Only pool_address() slots need the walk (for their relocations). A reference to an
+  // unbound label or out of short reach sends the whole thing to the general path below.
+  if (unresolved_ == 0 && far_refs_ == 0) {
     AssembledCode out;
     out.code.assign(buf_.data(), buf_.data() + offset());
-    if (fill_short_forms(out)) {
+    if (abs64_refs_ == 0 || fill_short_forms(out)) {
       if (Error e = check_patch_sites(); !e.ok()) return e;
       if (Error e = finish(out, nullptr); !e.ok()) return e;
       return out;

@@ -232,7 +232,7 @@ class InsnRV64I {
   // the buffer, or drops the emit after an error).
   template <class F, class... A>
   RVJIT_INLINE void fast_or(bool ok, uint32_t word, F slow, A... a) {
-    if (ok && self().fast32_open()) [[likely]] return self().put32_fast(word);
+    if (self().put32_if(ok, word)) [[likely]] return;
     (this->*slow)(a...);
   }
   RVJIT_INLINE bool gp(const char* n, Gp a) { return insn::check_gp(self(), n, a); }
