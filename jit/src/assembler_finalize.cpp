@@ -1,6 +1,10 @@
 // Assembler::finalize(): resolve labels, relax out-of-range references, lay the code out
 // again and produce AssembledCode.
 //
+// The common case does no pass at all: references were encoded when emitted or when their
+// label was bound (Assembler::add_ref / resolve_pending), so when none is out of short
+// reach and none is unbound, the code is the buffer as it stands (see finalize()).
+//
 // Every position-dependent place was recorded as a Fixup in emission order, so the final
 // offset of anything recorded "after k fixups" is its emitted offset plus the growth of
 // the first k fixups (prefix sums). Relaxation starts from the short forms and iterates:
@@ -273,11 +277,11 @@ Error Assembler::finish(AssembledCode& out, const int64_t* grow) {
     m.offset = static_cast<uint32_t>(final_pos(m.offset, s.fixcount));
     out.patch_sites.push_back(m);
   }
-  final_label_offsets_.assign(labels_.size(), -1);
+  // One write per label (resize, not assign: no fill pass before the real values).
+  final_label_offsets_.resize(labels_.size());
   for (size_t id = 0; id < labels_.size(); ++id) {
-    if (labels_[id].offset != kUnbound) {
-      final_label_offsets_[id] = final_pos(labels_[id].offset, labels_[id].fixcount);
-    }
+    const LabelState& l = labels_[id];
+    final_label_offsets_[id] = l.offset == kUnbound ? -1 : final_pos(l.offset, l.fixcount);
   }
   for (const PendingSymbol& s : symbols_) {
     const int64_t b = final_label_offsets_[s.begin.id], e = final_label_offsets_[s.end.id];

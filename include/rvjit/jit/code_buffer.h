@@ -36,6 +36,8 @@ class CodeBuffer {
   [[gnu::always_inline]] bool fits(size_t n) const { return cur_ + n <= limit_; }
   // fits(n), and the fast path is not closed (set_fast_closed).
   [[gnu::always_inline]] bool fits_fast(size_t n) const { return cur_ + n <= fast_limit_; }
+  // fits(n), and the fast path is closed: the owner's other inline path (auto-compression).
+  [[gnu::always_inline]] bool fits_closed(size_t n) const { return cur_ + n <= closed_limit_; }
   // Make fits() and fits_fast() fail until unblock() (used for the sticky error).
   void block() { blocked_ = true; update_limits(); }
   void unblock() { blocked_ = false; update_limits(); }
@@ -111,6 +113,7 @@ class CodeBuffer {
   void update_limits() {
     limit_ = blocked_ ? 0 : addr(data_) + capacity_;
     fast_limit_ = blocked_ || fast_closed_ ? 0 : limit_;
+    closed_limit_ = blocked_ || !fast_closed_ ? 0 : limit_;
   }
 
   // Positions are integers, not pointers: no pointer arithmetic on a null data_, and
@@ -120,6 +123,7 @@ class CodeBuffer {
   size_t capacity_ = 0;
   uintptr_t limit_ = 0;       // data_ + capacity_, or 0 while blocked
   uintptr_t fast_limit_ = 0;  // limit_, or 0 while the fast path is closed
+  uintptr_t closed_limit_ = 0;  // limit_ while the fast path is closed, else 0
   bool external_ = false;
   bool blocked_ = false;
   bool fast_closed_ = false;
