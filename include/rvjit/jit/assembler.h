@@ -48,6 +48,7 @@
 #include "rvjit/jit/insn/all.h"
 #include "rvjit/jit/label.h"
 #include "rvjit/jit/li.h"
+#include "rvjit/jit/pod_vector.h"
 
 // Keep the instruction mixins' offset-taking overloads (beq(rs1, rs2, int64_t), j(int64_t),
 // ...) visible next to the Label overloads declared here, whatever set the mixins offer:
@@ -318,8 +319,8 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
 
   uint32_t serial_;
   Gp relax_scratch_{6};
-  std::vector<LabelState> labels_;
-  std::vector<Fixup> fixups_;
+  detail::PodVector<LabelState> labels_;
+  detail::PodVector<Fixup> fixups_;
   std::vector<PoolEntry> pool_;
   std::unordered_map<uint64_t, uint32_t> pool_index_;  // constant -> pool_ index
   std::vector<PendingReloc> relocs_;
