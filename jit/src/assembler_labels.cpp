@@ -74,7 +74,8 @@ void Assembler::encode_pcrel(size_t at, int64_t d) {
   if (!error_.ok()) return;  // the words may not have been emitted
   const enc::HiLo hl = enc::split_hi_lo(d);
   buf_.write32(at, (buf_.read32(at) & 0xfffu) | (static_cast<uint32_t>(hl.hi20) << 12));
-  buf_.write32(at + 4, (buf_.read32(at + 4) & 0x000fffffu) | (static_cast<uint32_t>(hl.lo12) << 20));
+  const uint32_t lo = static_cast<uint32_t>(hl.lo12) << 20;
+  buf_.write32(at + 4, (buf_.read32(at + 4) & 0x000fffffu) | lo);
 }
 
 int64_t Assembler::label_offset(Label l) const {

@@ -2,11 +2,13 @@
 // out is ErrorCode::kBufferFull) or a growing heap buffer owned by the CodeBuffer.
 //
 // Hot path: fits(n) is one compare of the write position against `limit_`, which is the
-// end of the storage normally and 0 while the buffer is blocked (the Assembler blocks it on its first error), so an
-// emit checks "room left and no error yet" with a single branch. fits_fast(n) is the same
-// against `fast_limit_`, which is also 0 while the owner has closed its fast path
-// (set_fast_closed: the Assembler does while auto-compression is on), so the
-// instruction methods test "room, no error, no compression" with that one compare too.
+// end of the storage normally and 0 while the buffer is blocked (the Assembler blocks it
+// on its first error), so an emit checks "room left and no error yet" with a single
+// branch. fits_fast(n) is the same against `fast_limit_`, which is also 0 while the owner
+// has closed its fast path (set_fast_closed: the Assembler does while auto-compression is
+// on), so the instruction methods test "room, no error, no compression" with that one
+// compare too; fits_closed(n) is the opposite one ("room, no error, compression on") for
+// their inline RVC path.
 #pragma once
 
 #include <cstddef>
