@@ -1,6 +1,10 @@
 // Assembler::finalize(): resolve labels, relax out-of-range references, lay the code out
 // again and produce AssembledCode.
 //
+// The common case does no pass at all: references were encoded when emitted or when their
+// label was bound (Assembler::add_ref / resolve_pending), so when none is out of short
+// reach and none is unbound, the code is the buffer as it stands (see finalize()).
+//
 // Every position-dependent place was recorded as a Fixup in emission order, so the final
 // offset of anything recorded "after k fixups" is its emitted offset plus the growth of
 // the first k fixups (prefix sums). Relaxation starts from the short forms and iterates:
@@ -53,15 +57,16 @@ Result<AssembledCode> Assembler::finalize() {
   }
 
   const size_t n = fixups_.size();
-  // One pass when nothing needs relaxing (the common case): with no reference grown, every
-  // position is its emitted one and every alignment pad is the one emitted, so the code is
-  // the buffer as it stands with the references filled in: one copy, then one walk over
-  // the references that checks and encodes each. Any reference out of short reach (or to
-  // an unbound label) sends the whole thing to the general path below.
-  {
+  // No pass when nothing needs relaxing (the common case): with no reference grown, every
+  // position is its emitted one and every alignment pad is the one emitted, and every
+  // branch, jal and pc-relative pair was encoded when it was emitted or when its label was
+  // bound (add_ref, resolve_pending), so the code is the buffer as it stands: one copy.
+  // Only pool_address() slots need the walk (for their relocations). A reference to an
+  // unbound label or out of short reach sends the whole thing to the general path below.
+  if (unresolved_ == 0 && far_refs_ == 0) {
     AssembledCode out;
     out.code.assign(buf_.data(), buf_.data() + offset());
-    if (fill_short_forms(out)) {
+    if (abs64_refs_ == 0 || fill_short_forms(out)) {
       if (Error e = check_patch_sites(); !e.ok()) return e;
       if (Error e = finish(out, nullptr); !e.ok()) return e;
       return out;
@@ -272,11 +277,11 @@ Error Assembler::finish(AssembledCode& out, const int64_t* grow) {
     m.offset = static_cast<uint32_t>(final_pos(m.offset, s.fixcount));
     out.patch_sites.push_back(m);
   }
-  final_label_offsets_.assign(labels_.size(), -1);
+  // One write per label (resize, not assign: no fill pass before the real values).
+  final_label_offsets_.resize(labels_.size());
   for (size_t id = 0; id < labels_.size(); ++id) {
-    if (labels_[id].offset != kUnbound) {
-      final_label_offsets_[id] = final_pos(labels_[id].offset, labels_[id].fixcount);
-    }
+    const LabelState& l = labels_[id];
+    final_label_offsets_[id] = l.offset == kUnbound ? -1 : final_pos(l.offset, l.fixcount);
   }
   for (const PendingSymbol& s : symbols_) {
     const int64_t b = final_label_offsets_[s.begin.id], e = final_label_offsets_[s.end.id];

@@ -37,11 +37,9 @@ void Assembler::reset() {
   symbols_.clear();
   final_label_offsets_.clear();
   max_alignment_ = 4;
-}
-
-Label Assembler::new_label() {
-  labels_.push_back(LabelState{kUnbound, 0});
-  return Label{static_cast<uint32_t>(labels_.size() - 1), serial_};
+  unresolved_ = 0;
+  far_refs_ = 0;
+  abs64_refs_ = 0;
 }
 
 void Assembler::bad_label(Label l, const char* what) {
@@ -55,16 +53,29 @@ void Assembler::bad_label(Label l, const char* what) {
   }
 }
 
-void Assembler::bind(Label l) {
-  if (!error_.ok() || !check_ref(l, "bind")) return;
-  LabelState& s = labels_[l.id];
-  if (s.offset != kUnbound) {
-    return report(ErrorCode::kInvalidLabel, "bind: label #" + std::to_string(l.id) +
-                                                " is already bound at offset " +
-                                                std::to_string(s.offset));
+void Assembler::bind_failed(Label l) {
+  if (!error_.ok()) return;  // after an error (check_ref reports a bad label itself)
+  return report(ErrorCode::kInvalidLabel, "bind: label #" + std::to_string(l.id) +
+                                              " is already bound at offset " +
+                                              std::to_string(labels_[l.id].offset));
+}
+
+uint32_t Assembler::resolve_other(const Fixup& f, int64_t d) {
+  if (f.kind == FixKind::kJal) {
+    if (!enc::is_int<21>(d)) return 1;  // stays a placeholder; finalize() relaxes it
+    buf_.or32(f.offset, enc::j_type(0, 0, d));
+    return 0;
   }
-  s.offset = static_cast<uint32_t>(offset());
-  s.fixcount = static_cast<uint32_t>(fixups_.size());
+  encode_pcrel(f.offset, d);  // kPcrel: the only other kind add_ref() chains
+  return 0;
+}
+
+void Assembler::encode_pcrel(size_t at, int64_t d) {
+  if (!error_.ok()) return;  // the words may not have been emitted
+  const enc::HiLo hl = enc::split_hi_lo(d);
+  buf_.write32(at, (buf_.read32(at) & 0xfffu) | (static_cast<uint32_t>(hl.hi20) << 12));
+  const uint32_t lo = static_cast<uint32_t>(hl.lo12) << 20;
+  buf_.write32(at + 4, (buf_.read32(at + 4) & 0x000fffffu) | lo);
 }
 
 int64_t Assembler::label_offset(Label l) const {
@@ -129,7 +140,10 @@ void Assembler::flush_pool() {
   align(8);
   for (const PoolEntry& e : pool_) {
     bind(e.slot);
-    if (e.is_address) add_fixup(FixKind::kAbs64, e.target, 8);
+    if (e.is_address) {
+      add_fixup(FixKind::kAbs64, e.target, 8);
+      ++abs64_refs_;
+    }
     const uint64_t v = e.is_address ? 0 : e.value;
     emit32(static_cast<uint32_t>(v));
     emit32(static_cast<uint32_t>(v >> 32));

@@ -93,6 +93,63 @@ TEST(AssemblerLabels, ForeignAndDefaultLabelsAreInvalid) {
   EXPECT_EQ(d.error().code(), ErrorCode::kInvalidLabel);
 }
 
+// References are encoded when emitted (label bound) or when bind() places the label;
+// several references chained to one label, of every kind, must all land on it, and a
+// reference that bind() finds out of short reach must still be relaxed by finalize().
+TEST(AssemblerLabels, ReferencesChainedToOneLabelAllLand) {
+  for (const size_t gap : {size_t{0}, size_t{64}, size_t{5000}}) {
+    Assembler a;
+    Label end = a.new_label(), top = a.new_label();
+    a.bind(top);
+    a.beq(reg::a0, reg::a1, end);   // site 0
+    a.jal(reg::ra, end);            // site 4
+    a.la(reg::a2, end);             // sites 8, 12
+    a.bne(reg::a3, reg::zero, end); // site 16
+    nops(a, gap);
+    a.blt(reg::a0, reg::a1, top);   // backward, encoded at emission (or relaxed)
+    a.bind(end);
+    a.ret();
+    AssembledCode c = must_finalize(a);
+    const int64_t to = a.label_offset(end);
+    ASSERT_GT(to, 0);
+    auto b0 = decode_branch(c.code, 0);
+    ASSERT_TRUE(b0.has_value());
+    EXPECT_EQ(b0->target, to) << "gap " << gap;
+    auto j = decode_jump(c.code, b0->size);
+    ASSERT_TRUE(j.has_value());
+    EXPECT_EQ(j->target, to) << "gap " << gap;
+    const size_t la_at = b0->size + j->size;
+    const uint32_t auipc = word_at(c.code, la_at), addi = word_at(c.code, la_at + 4);
+    EXPECT_EQ(static_cast<int64_t>(la_at) + test::imm_u(auipc) + test::imm_i(addi), to);
+    auto b1 = decode_branch(c.code, la_at + 8);
+    ASSERT_TRUE(b1.has_value());
+    EXPECT_EQ(b1->target, to) << "gap " << gap;
+    auto back = decode_branch(c.code, la_at + 8 + b1->size + gap);
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->target, a.label_offset(top)) << "gap " << gap;
+    EXPECT_EQ(c.code.size(), static_cast<size_t>(to) + 4);
+    // Short forms only when everything is within +-4 KiB.
+    EXPECT_EQ(b0->size, gap < 4000 ? 4u : 8u);
+  }
+}
+
+TEST(AssemblerLabels, ResetForgetsPendingReferences) {
+  Assembler a;
+  Label never = a.new_label();
+  a.bnez(reg::a0, never);  // chained to a label that is never bound
+  a.reset();
+  Label l = a.new_label();
+  a.bnez(reg::a0, l);
+  a.bind(l);
+  a.ret();
+  AssembledCode c = must_finalize(a);
+  ASSERT_EQ(c.code.size(), 8u);
+  EXPECT_EQ(word_at(c.code, 0), enc::b_type(enc::kOpBranch, 1, 10, 0, 4));
+  // finalize() again: same bytes (nothing is consumed by the first one).
+  AssembledCode again = must_finalize(a);
+  EXPECT_EQ(again.code, c.code);
+}
+
 // A branch whose target is `distance` bytes ahead (positive) or behind (negative).
 AssembledCode branch_over(Assembler& a, int64_t distance, Label* target) {
   *target = a.new_label();

@@ -26,6 +26,12 @@
 // set_relax_scratch(). Code must not keep a live value in it across a j/tail/branch whose
 // target may be more than 1 MiB away. Relaxation never shrinks a reference, so it ends.
 //
+// Speed: a reference whose label is already bound is encoded when it is emitted, and the
+// references to a label not yet bound are chained to it and encoded when bind() places
+// it; so when every reference reaches in its short form (the common case), finalize() has
+// nothing to walk: it copies the buffer and returns. Labels and references live in
+// vectors that reset() clears but keeps, so a reused Assembler does not allocate.
+//
 // Offsets: offset() and the marks are positions in the code as emitted so far; relaxation
 // can move everything after a grown reference, so the final positions come from
 // label_offset() after finalize() and from AssembledCode.
@@ -42,6 +48,7 @@
 #include "rvjit/jit/insn/all.h"
 #include "rvjit/jit/label.h"
 #include "rvjit/jit/li.h"
+#include "rvjit/jit/pod_vector.h"
 
 // Keep the instruction mixins' offset-taking overloads (beq(rs1, rs2, int64_t), j(int64_t),
 // ...) visible next to the Label overloads declared here, whatever set the mixins offer:
@@ -66,10 +73,20 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
   void reset();
 
   // ---- labels ----------------------------------------------------------------------
-  Label new_label();
+  RVJIT_INLINE Label new_label() {
+    labels_.emplace_back();  // unbound, nothing pending
+    return Label{static_cast<uint32_t>(labels_.size() - 1), serial_};
+  }
   // Bind `label` to the current position. Binding twice, an invalid or another
   // Assembler's label: kInvalidLabel.
-  void bind(Label label);
+  RVJIT_INLINE void bind(Label label) {
+    if (!error_.ok() || !check_ref(label, "bind")) [[unlikely]] return bind_failed(label);
+    LabelState& s = labels_[label.id];
+    if (s.offset != kUnbound) [[unlikely]] return bind_failed(label);
+    s.offset = static_cast<uint32_t>(offset());
+    s.fixcount = static_cast<uint32_t>(fixups_.size());
+    if (s.pending != kNoFixup) resolve_pending(s);
+  }
   bool is_bound(Label label) const {
     return owns(label) && labels_[label.id].offset != kUnbound;
   }
@@ -77,25 +94,25 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
   int64_t label_offset(Label label) const;
 
   // ---- branches and jumps to labels (short form, relaxed at finalize) --------------
-  void beq(Gp rs1, Gp rs2, Label l) { branch_to(0, rs1, rs2, l); }
-  void bne(Gp rs1, Gp rs2, Label l) { branch_to(1, rs1, rs2, l); }
-  void blt(Gp rs1, Gp rs2, Label l) { branch_to(4, rs1, rs2, l); }
-  void bge(Gp rs1, Gp rs2, Label l) { branch_to(5, rs1, rs2, l); }
-  void bltu(Gp rs1, Gp rs2, Label l) { branch_to(6, rs1, rs2, l); }
-  void bgeu(Gp rs1, Gp rs2, Label l) { branch_to(7, rs1, rs2, l); }
-  void bgt(Gp rs, Gp rt, Label l) { blt(rt, rs, l); }
-  void ble(Gp rs, Gp rt, Label l) { bge(rt, rs, l); }
-  void bgtu(Gp rs, Gp rt, Label l) { bltu(rt, rs, l); }
-  void bleu(Gp rs, Gp rt, Label l) { bgeu(rt, rs, l); }
-  void beqz(Gp rs, Label l) { beq(rs, Gp{0}, l); }
-  void bnez(Gp rs, Label l) { bne(rs, Gp{0}, l); }
-  void blez(Gp rs, Label l) { bge(Gp{0}, rs, l); }
-  void bgez(Gp rs, Label l) { bge(rs, Gp{0}, l); }
-  void bltz(Gp rs, Label l) { blt(rs, Gp{0}, l); }
-  void bgtz(Gp rs, Label l) { blt(Gp{0}, rs, l); }
-  void jal(Gp rd, Label l) { jump_to(rd, l); }
-  void jal(Label l) { jump_to(Gp{1}, l); }
-  void j(Label l) { jump_to(Gp{0}, l); }
+  RVJIT_INLINE void beq(Gp rs1, Gp rs2, Label l) { branch_to(0, rs1, rs2, l); }
+  RVJIT_INLINE void bne(Gp rs1, Gp rs2, Label l) { branch_to(1, rs1, rs2, l); }
+  RVJIT_INLINE void blt(Gp rs1, Gp rs2, Label l) { branch_to(4, rs1, rs2, l); }
+  RVJIT_INLINE void bge(Gp rs1, Gp rs2, Label l) { branch_to(5, rs1, rs2, l); }
+  RVJIT_INLINE void bltu(Gp rs1, Gp rs2, Label l) { branch_to(6, rs1, rs2, l); }
+  RVJIT_INLINE void bgeu(Gp rs1, Gp rs2, Label l) { branch_to(7, rs1, rs2, l); }
+  RVJIT_INLINE void bgt(Gp rs, Gp rt, Label l) { blt(rt, rs, l); }
+  RVJIT_INLINE void ble(Gp rs, Gp rt, Label l) { bge(rt, rs, l); }
+  RVJIT_INLINE void bgtu(Gp rs, Gp rt, Label l) { bltu(rt, rs, l); }
+  RVJIT_INLINE void bleu(Gp rs, Gp rt, Label l) { bgeu(rt, rs, l); }
+  RVJIT_INLINE void beqz(Gp rs, Label l) { beq(rs, Gp{0}, l); }
+  RVJIT_INLINE void bnez(Gp rs, Label l) { bne(rs, Gp{0}, l); }
+  RVJIT_INLINE void blez(Gp rs, Label l) { bge(Gp{0}, rs, l); }
+  RVJIT_INLINE void bgez(Gp rs, Label l) { bge(rs, Gp{0}, l); }
+  RVJIT_INLINE void bltz(Gp rs, Label l) { blt(rs, Gp{0}, l); }
+  RVJIT_INLINE void bgtz(Gp rs, Label l) { blt(Gp{0}, rs, l); }
+  RVJIT_INLINE void jal(Gp rd, Label l) { jump_to(rd, l); }
+  RVJIT_INLINE void jal(Label l) { jump_to(Gp{1}, l); }
+  RVJIT_INLINE void j(Label l) { jump_to(Gp{0}, l); }
   // Call / tail-call a label: `jal ra` / `j`, grown to auipc+jalr when out of reach.
   void call(Label l) { jump_to(Gp{1}, l); }
   void tail(Label l) { jump_to(Gp{0}, l); }
@@ -174,6 +191,7 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
 
  private:
   static constexpr uint32_t kUnbound = 0xffffffffu;
+  static constexpr uint32_t kNoFixup = 0xffffffffu;
 
   // A place whose bytes depend on final positions. Recorded in emission order, so a
   // position "after k fixups" maps to its final offset by adding the growth of the first k.
@@ -181,15 +199,23 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
   struct Fixup {
     uint32_t offset;  // first byte in the emitted (unrelaxed) buffer
     uint32_t target;  // label id; kAlign: the alignment
-    uint32_t size;    // bytes it occupies in the emitted buffer
+    uint32_t next;    // next reference waiting for the same unbound label, or kNoFixup
+    uint16_t size;    // bytes it occupies in the emitted buffer (an align pad is < 65536)
     FixKind kind;
     uint8_t a = 0;    // kBranch: rs1; kJal/kPcrel: rd
     uint8_t b = 0;    // kBranch: rs2
     uint8_t f3 = 0;   // kBranch: funct3
+    // A constructor, so that emplace_back builds it in the vector's storage: a temporary
+    // built byte field by byte field and copied as wider words stalls store forwarding.
+    Fixup(uint32_t offset_, uint32_t target_, uint32_t next_, uint16_t size_, FixKind kind_,
+          uint8_t a_, uint8_t b_, uint8_t f3_)
+        : offset(offset_), target(target_), next(next_), size(size_), kind(kind_), a(a_),
+          b(b_), f3(f3_) {}
   };
   struct LabelState {
-    uint32_t offset;    // emitted offset, kUnbound until bound
-    uint32_t fixcount;  // fixups recorded before the bind
+    uint32_t offset = kUnbound;   // emitted offset, kUnbound until bound
+    uint32_t fixcount = 0;        // fixups recorded before the bind
+    uint32_t pending = kNoFixup;  // first reference waiting for the bind (Fixup::next chain)
   };
   struct Pos {  // a position recorded during emission
     uint32_t offset;
@@ -214,24 +240,70 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
   void bad_label(Label l, const char* what);
   void add_fixup(FixKind kind, uint32_t target, uint32_t size, uint8_t a = 0, uint8_t b = 0,
                  uint8_t f3 = 0) {
-    fixups_.push_back(Fixup{static_cast<uint32_t>(offset()), target, size, kind, a, b, f3});
+    fixups_.emplace_back(static_cast<uint32_t>(offset()), target, kNoFixup,
+                         static_cast<uint16_t>(size), kind, a, b, f3);
   }
-  void branch_to(uint32_t f3, Gp rs1, Gp rs2, Label l) {
-    if (!error_.ok() || !check_ref(l, "branch")) return;
-    add_fixup(FixKind::kBranch, l.id, 4, rs1.id, rs2.id, static_cast<uint8_t>(f3));
-    emit32(enc::b_type(enc::kOpBranch, f3, rs1.id, rs2.id, 0));
+  // Record a reference to label `id` at the current offset and return the distance to the
+  // label when it is bound (the caller encodes it now), else chain the reference to the
+  // label (bind() encodes it) and return 0.
+  RVJIT_INLINE int64_t add_ref(FixKind kind, uint32_t id, uint32_t size, uint8_t a, uint8_t b = 0,
+                               uint8_t f3 = 0) {
+    LabelState& s = labels_[id];
+    const uint32_t at = static_cast<uint32_t>(offset());
+    const uint32_t index = static_cast<uint32_t>(fixups_.size());
+    fixups_.emplace_back(at, id, kNoFixup, static_cast<uint16_t>(size), kind, a, b, f3);
+    if (s.offset != kUnbound) return static_cast<int64_t>(s.offset) - at;
+    fixups_[index].next = s.pending;
+    s.pending = index;
+    ++unresolved_;
+    return 0;
   }
-  void jump_to(Gp rd, Label l) {
-    if (!error_.ok() || !check_ref(l, "jal")) return;
-    add_fixup(FixKind::kJal, l.id, 4, rd.id);
-    emit32(enc::j_type(enc::kOpJal, rd.id, 0));
+  RVJIT_INLINE void branch_to(uint32_t f3, Gp rs1, Gp rs2, Label l) {
+    if (!error_.ok() || !check_ref(l, "branch")) [[unlikely]] return;
+    int64_t d = add_ref(FixKind::kBranch, l.id, 4, rs1.id, rs2.id, static_cast<uint8_t>(f3));
+    if (!enc::is_int<13>(d)) [[unlikely]] { ++far_refs_; d = 0; }  // finalize() relaxes it
+    emit32(enc::b_type(enc::kOpBranch, f3, rs1.id, rs2.id, d));
+  }
+  RVJIT_INLINE void jump_to(Gp rd, Label l) {
+    if (!error_.ok() || !check_ref(l, "jal")) [[unlikely]] return;
+    int64_t d = add_ref(FixKind::kJal, l.id, 4, rd.id);
+    if (!enc::is_int<21>(d)) [[unlikely]] { ++far_refs_; d = 0; }
+    emit32(enc::j_type(enc::kOpJal, rd.id, d));
   }
   void pcrel_to(Gp rd, uint32_t second_word, Label l, const char* what) {
     if (!error_.ok() || !check_ref(l, what)) return;
-    add_fixup(FixKind::kPcrel, l.id, 8, rd.id);
+    const int64_t d = add_ref(FixKind::kPcrel, l.id, 8, rd.id);
     emit32(enc::u_type(enc::kOpAuipc, rd.id, 0));
     emit32(second_word);
+    if (d != 0) encode_pcrel(offset() - 8, d);  // a later finalize() checks the 2 GiB reach
   }
+  // The auipc + I-type pair at `at`, `d` bytes from its label (either word as emitted).
+  void encode_pcrel(size_t at, int64_t d);
+  // bind(): encode the references chained to the label just bound at s.offset. Inline:
+  // it runs for most binds of a forward-branching JIT, usually for one or two references.
+  RVJIT_INLINE void resolve_pending(LabelState& s) {
+    // The chained words were emitted with a zero offset, so the offset bits are OR-ed in.
+    const int64_t to = s.offset;
+    uint32_t resolved = 0, far = 0;
+    for (uint32_t i = s.pending; i != kNoFixup; i = fixups_[i].next) {
+      const Fixup& f = fixups_[i];
+      const int64_t d = to - f.offset;
+      ++resolved;
+      if (f.kind == FixKind::kBranch) [[likely]] {
+        if (enc::is_int<13>(d)) [[likely]] buf_.or32(f.offset, enc::b_type(0, 0, 0, 0, d));
+        else ++far;  // stays in its placeholder form; finalize() relaxes it
+      } else {
+        far += resolve_other(f, d);
+      }
+    }
+    unresolved_ -= resolved;
+    far_refs_ += far;
+    s.pending = kNoFixup;
+  }
+  // resolve_pending() for a jal or an auipc pair; 1 when out of short reach, else 0.
+  uint32_t resolve_other(const Fixup& f, int64_t d);
+  // bind() failures: after an error, a bad label, a label bound twice.
+  RVJIT_NOINLINE void bind_failed(Label l);
   void li_slow(Gp rd, int64_t imm);
   // finalize()'s one-pass case: `out` holds a copy of the buffer; encode every reference
   // in its short form at the emitted positions. False (out half-filled: discard it) when a
@@ -247,8 +319,8 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
 
   uint32_t serial_;
   Gp relax_scratch_{6};
-  std::vector<LabelState> labels_;
-  std::vector<Fixup> fixups_;
+  detail::PodVector<LabelState> labels_;
+  detail::PodVector<Fixup> fixups_;
   std::vector<PoolEntry> pool_;
   std::unordered_map<uint64_t, uint32_t> pool_index_;  // constant -> pool_ index
   std::vector<PendingReloc> relocs_;
@@ -256,6 +328,11 @@ class Assembler : public AssemblerCore, public InsnAll<Assembler> {
   std::vector<PendingSymbol> symbols_;
   std::vector<int64_t> final_label_offsets_;
   uint32_t max_alignment_ = 4;
+  // The resolution state finalize() reads to skip its walk: references chained to a label
+  // not bound yet, and references whose label is bound beyond their short form's reach.
+  uint32_t unresolved_ = 0;
+  uint32_t far_refs_ = 0;
+  uint32_t abs64_refs_ = 0;  // pool_address() slots: their relocations come from the walk
 };
 
 }  // namespace rvjit

@@ -46,6 +46,13 @@ class AssemblerCore {
   // sync_fast_path) or after an error, so this costs what emit32's room test costs.
   RVJIT_INLINE bool fast32_open() const { return buf_.fits_fast(4); }
   RVJIT_INLINE void put32_fast(uint32_t word) { buf_.put32(word); }
+  RVJIT_INLINE bool put32_if(bool ok, uint32_t word) { return buf_.put32_if(ok, word); }
+  // The instruction mixins' second inline path (fast_or_rvc): true when auto-compression
+  // is on, 4 bytes fit and no error has been recorded; then put16_open()/put32_open()
+  // (one of them, once) store without further checks.
+  RVJIT_INLINE bool compress_open() const { return buf_.fits_closed(4); }
+  RVJIT_INLINE void put16_open(uint16_t half) { buf_.put16(half); }
+  RVJIT_INLINE void put32_open(uint32_t word) { buf_.put32(word); }
 
   // Whether instruction methods may pick a 2-byte RVC form on their own (off by default).
   // Takes effect only while C is in the target (set_target): auto_compress() is the

@@ -22,6 +22,7 @@
 
 #include "rvjit/jit/encoding.h"
 #include "rvjit/jit/insn/checks.h"
+#include "rvjit/jit/insn/rvc_format.h"
 #include "rvjit/jit/registers.h"
 
 namespace rvjit {
@@ -32,14 +33,14 @@ class InsnRV64I {
   // --- upper immediates and jumps ------------------------------------------------------
   // imm20: the 20-bit field, 0..0xfffff (as LLVM accepts it). [C]
   RVJIT_INLINE void lui(Gp rd, int64_t imm20) {
-    fast_or(insn::gp_ok(rd) && insn::in_range(imm20, 0, 0xfffff),
-            enc::u_type(enc::kOpLui, rd.id, static_cast<uint32_t>(imm20)),
-            &InsnRV64I::lui_checked, rd, imm20);
+    fast_or_rvc(insn::gp_ok(rd) && insn::in_range(imm20, 0, 0xfffff),
+                enc::u_type(enc::kOpLui, rd.id, static_cast<uint32_t>(imm20)),
+                &InsnRV64I::lui_pick, &InsnRV64I::lui_checked, rd, imm20);
   }
   RVJIT_INLINE void auipc(Gp rd, int64_t imm20) {
-    fast_or(insn::gp_ok(rd) && insn::in_range(imm20, 0, 0xfffff),
-            enc::u_type(enc::kOpAuipc, rd.id, static_cast<uint32_t>(imm20)),
-            &InsnRV64I::auipc_checked, rd, imm20);
+    fast_or_rvc(insn::gp_ok(rd) && insn::in_range(imm20, 0, 0xfffff),
+                enc::u_type(enc::kOpAuipc, rd.id, static_cast<uint32_t>(imm20)),
+                &InsnRV64I::auipc_pick, &InsnRV64I::auipc_checked, rd, imm20);
   }
   // offset: even, [-1 MiB, 1 MiB - 2]. [C: jal x0 -> c.j]
   RVJIT_INLINE void jal(Gp rd, int64_t offset) {
@@ -96,9 +97,9 @@ class InsnRV64I {
   // --- register-immediate ----------------------------------------------------------------
   // [C: c.addi4spn/c.nop/c.addi/c.li/c.addi16sp/c.mv]
   RVJIT_INLINE void addi(Gp rd, Gp rs1, int64_t imm) {
-    fast_or(insn::gp_ok(rd, rs1) && insn::in_range(imm, -2048, 2047),
-            enc::i_type(enc::kOpImm, 0, rd.id, rs1.id, imm), &InsnRV64I::addi_checked, rd, rs1,
-            imm);
+    fast_or_rvc(insn::gp_ok(rd, rs1) && insn::in_range(imm, -2048, 2047),
+                enc::i_type(enc::kOpImm, 0, rd.id, rs1.id, imm),
+                &InsnRV64I::addi_pick, &InsnRV64I::addi_checked, rd, rs1, imm);
   }
   RVJIT_INLINE void slti(Gp rd, Gp rs1, int64_t imm) {
     op_imm("slti", enc::kOpImm, 2, rd, rs1, imm);
@@ -117,9 +118,10 @@ class InsnRV64I {
   }
   // Shift amounts 0..63 (W forms 0..31).
   RVJIT_INLINE void slli(Gp rd, Gp rs1, int64_t shamt) {  // [C: c.slli]
-    fast_or(insn::gp_ok(rd, rs1) && insn::in_range(shamt, 0, 63),
-            enc::i_type(enc::kOpImm, 1, rd.id, rs1.id, shamt), &InsnRV64I::slli_checked, rd, rs1,
-            shamt);
+    fast_or_rvc(insn::gp_ok(rd, rs1) && insn::in_range(shamt, 0, 63),
+                enc::i_type(enc::kOpImm, 1, rd.id, rs1.id, shamt),
+                &InsnRV64I::slli_pick, &InsnRV64I::slli_checked, rd, rs1,
+                shamt);
   }
   RVJIT_INLINE void srli(Gp rd, Gp rs1, int64_t shamt) {  // [C: c.srli]
     fast_or(insn::gp_ok(rd, rs1) && insn::in_range(shamt, 0, 63),
@@ -144,8 +146,8 @@ class InsnRV64I {
 
   // --- register-register -----------------------------------------------------------------
   RVJIT_INLINE void add(Gp rd, Gp rs1, Gp rs2) {  // [C: c.add / c.mv]
-    fast_or(insn::gp_ok(rd, rs1, rs2), enc::r_type(enc::kOpReg, 0, 0, rd.id, rs1.id, rs2.id),
-            &InsnRV64I::add_checked, rd, rs1, rs2);
+    fast_or_rvc(insn::gp_ok(rd, rs1, rs2), enc::r_type(enc::kOpReg, 0, 0, rd.id, rs1.id, rs2.id),
+                &InsnRV64I::add_pick, &InsnRV64I::add_checked, rd, rs1, rs2);
   }
   RVJIT_INLINE void sub(Gp rd, Gp rs1, Gp rs2) {
     op_c("sub", enc::kOpReg, 0, 0x20, rd, rs1, rs2, kCSub, false);
@@ -232,9 +234,29 @@ class InsnRV64I {
   // the buffer, or drops the emit after an error).
   template <class F, class... A>
   RVJIT_INLINE void fast_or(bool ok, uint32_t word, F slow, A... a) {
-    if (ok && self().fast32_open()) [[likely]] return self().put32_fast(word);
+    if (self().put32_if(ok, word)) [[likely]] return;
     (this->*slow)(a...);
   }
+  // fast_or for the methods that have an RVC form (or none at all) when auto-compression
+  // is on: after the 32-bit fast path, a second inline test "operands valid, compression
+  // on, room for 4 bytes, no error" (compress_open), then `pick`() decides without a call
+  // where it can: an RVC halfword, kKeep32 (no CompressPat rule can match: the 32-bit
+  // word), or kSlow (let the complete `_checked` method choose). A pick only answers
+  // what the `_rvc` selection below would, in the same rule order; anything it is not
+  // sure of is kSlow (jit_differential_encoder_test: byte-exact against LLVM MC).
+  // `pick` takes the arguments of `slow` (member pointers and plain values, not a lambda:
+  // a closure was materialised on the hot path and cost the 32-bit path its registers).
+  template <class P, class F, class... A>
+  RVJIT_INLINE void fast_or_rvc(bool ok, uint32_t word, P pick, F slow, A... a) {
+    if (self().put32_if(ok, word)) [[likely]] return;
+    if (ok && self().compress_open()) {
+      const int32_t h = (this->*pick)(a...);
+      if (h >= 0) return self().put16_open(static_cast<uint16_t>(h));
+      if (h == kKeep32) return self().put32_open(word);
+    }
+    (this->*slow)(a...);
+  }
+  static constexpr int32_t kKeep32 = -1, kSlow = -2;
   RVJIT_INLINE bool gp(const char* n, Gp a) { return insn::check_gp(self(), n, a); }
   RVJIT_INLINE bool gp(const char* n, Gp a, Gp b) { return insn::check_gp(self(), n, a, b); }
   RVJIT_INLINE bool gp(const char* n, Gp a, Gp b, Gp c) {
@@ -249,38 +271,42 @@ class InsnRV64I {
             n, f3, rs1, rs2, offset);
   }
   RVJIT_INLINE void load(const char* n, uint32_t f3, Gp rd, Gp base, int64_t off) {
-    fast_or(insn::gp_ok(rd, base) && insn::in_range(off, -2048, 2047),
-            enc::i_type(enc::kOpLoad, f3, rd.id, base.id, off), &InsnRV64I::load_checked, n, f3,
-            rd, base, off);
+    fast_or_rvc(insn::gp_ok(rd, base) && insn::in_range(off, -2048, 2047),
+                enc::i_type(enc::kOpLoad, f3, rd.id, base.id, off),
+                &InsnRV64I::load_pick, &InsnRV64I::load_checked, n, f3, rd,
+                base, off);
   }
   RVJIT_INLINE void store(const char* n, uint32_t f3, Gp src, Gp base, int64_t off) {
-    fast_or(insn::gp_ok(src, base) && insn::in_range(off, -2048, 2047),
-            enc::s_type(enc::kOpStore, f3, base.id, src.id, off), &InsnRV64I::store_checked, n,
-            f3, src, base, off);
+    fast_or_rvc(insn::gp_ok(src, base) && insn::in_range(off, -2048, 2047),
+                enc::s_type(enc::kOpStore, f3, base.id, src.id, off),
+                &InsnRV64I::store_pick, &InsnRV64I::store_checked, n, f3,
+                src, base, off);
   }
   RVJIT_INLINE void op_imm(const char* n, uint32_t opc, uint32_t f3, Gp rd, Gp rs1,
                            int64_t imm) {
-    fast_or(insn::gp_ok(rd, rs1) && insn::in_range(imm, -2048, 2047),
-            enc::i_type(opc, f3, rd.id, rs1.id, imm), &InsnRV64I::op_imm_checked, n, opc, f3, rd,
-            rs1, imm);
+    fast_or_rvc(insn::gp_ok(rd, rs1) && insn::in_range(imm, -2048, 2047),
+                enc::i_type(opc, f3, rd.id, rs1.id, imm),
+                &InsnRV64I::op_imm_pick,
+                &InsnRV64I::op_imm_checked, n, opc, f3, rd, rs1, imm);
   }
   RVJIT_INLINE void shift_w(const char* n, uint32_t f3, uint32_t hi, Gp rd, Gp rs1,
                             int64_t shamt) {
-    fast_or(insn::gp_ok(rd, rs1) && insn::in_range(shamt, 0, 31),
-            enc::i_type(enc::kOpImm32, f3, rd.id, rs1.id, hi | shamt),
-            &InsnRV64I::shift_w_checked, n, f3, hi, rd, rs1, shamt);
+    fast_or_rvc(insn::gp_ok(rd, rs1) && insn::in_range(shamt, 0, 31),
+                enc::i_type(enc::kOpImm32, f3, rd.id, rs1.id, hi | shamt), &InsnRV64I::shift_w_pick,
+                &InsnRV64I::shift_w_checked, n, f3, hi, rd, rs1, shamt);
   }
   RVJIT_INLINE void op(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1,
                        Gp rs2) {
-    fast_or(insn::gp_ok(rd, rs1, rs2), enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id),
-            &InsnRV64I::op_checked, n, opc, f3, f7, rd, rs1, rs2);
+    fast_or_rvc(insn::gp_ok(rd, rs1, rs2), enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id),
+                &InsnRV64I::op_pick, &InsnRV64I::op_checked, n, opc, f3, f7, rd, rs1, rs2);
   }
   // The CA-format ALU ops: rd == rs1 (or == rs2 when commutative), all in x8..x15.
   enum CaOp { kCSub, kCXor, kCOr, kCAnd, kCSubw, kCAddw };
   RVJIT_INLINE void op_c(const char* n, uint32_t opc, uint32_t f3, uint32_t f7, Gp rd, Gp rs1,
                          Gp rs2, CaOp cop, bool commutative) {
-    fast_or(insn::gp_ok(rd, rs1, rs2), enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id),
-            &InsnRV64I::op_c_checked, n, opc, f3, f7, rd, rs1, rs2, cop, commutative);
+    fast_or_rvc(insn::gp_ok(rd, rs1, rs2), enc::r_type(opc, f3, f7, rd.id, rs1.id, rs2.id),
+                &InsnRV64I::ca_pick,
+                &InsnRV64I::op_c_checked, n, opc, f3, f7, rd, rs1, rs2, cop, commutative);
   }
 
   // --- the complete methods (out of line): check, report, compress, emit ----------------
@@ -522,6 +548,76 @@ class InsnRV64I {
       return self().c_addi16sp(imm), true;
     if (imm == 0 && rd.id != 0 && rs1.id != 0) return self().c_mv(rd, rs1), true;
     return false;
+  }
+
+  // --- inline picks for fast_or_rvc (operands valid, compression on) -------------------
+  // Each mirrors the `_rvc` selection above: the first rule that can match, or kKeep32
+  // when provably none can, else kSlow. They take the `_checked` method's parameters.
+  RVJIT_INLINE int32_t auipc_pick(Gp, int64_t) { return kKeep32; }
+  RVJIT_INLINE int32_t shift_w_pick(const char*, uint32_t, uint32_t, Gp, Gp, int64_t) {
+    return kKeep32;
+  }
+  RVJIT_INLINE int32_t op_pick(const char*, uint32_t, uint32_t, uint32_t, Gp, Gp, Gp) {
+    return kKeep32;
+  }
+  // Only xori rd, rd, -1 (Zcb c.not) has an RVC form among the op_imm instructions.
+  RVJIT_INLINE int32_t op_imm_pick(const char*, uint32_t opc, uint32_t f3, Gp, Gp, int64_t imm) {
+    return opc == enc::kOpImm && f3 == 4 && imm == -1 ? kSlow : kKeep32;
+  }
+  RVJIT_INLINE int32_t lui_pick(Gp rd, int64_t imm20) {  // lui_rvc's one rule
+    if (rd.id != 0 && rd.id != 2 && imm20 != 0 && (imm20 <= 31 || imm20 >= 0xfffe0))
+      return enc::rvc::ci(3, 1, rd.id, imm20 <= 31 ? imm20 : imm20 - 0x100000);
+    return kKeep32;
+  }
+  RVJIT_INLINE int32_t addi_pick(Gp rd, Gp rs1, int64_t imm) {
+    // rd == rs1 rules out c.addi4spn (rd' != sp) and c.nop needs rd == 0: c.addi is first.
+    if (rd.id != 0 && rd == rs1 && imm != 0 && imm >= -32 && imm <= 31)
+      return enc::rvc::ci(0, 1, rd.id, imm);
+    // Every rule needs rs1 == sp, rs1 == x0, imm == 0 or imm in [-32, 31].
+    if (rs1.id != 0 && rs1.id != 2 && imm != 0 && (imm < -32 || imm > 31)) return kKeep32;
+    return kSlow;
+  }
+  RVJIT_INLINE int32_t slli_pick(Gp rd, Gp rs1, int64_t shamt) {  // slli_rvc's one rule
+    if (rd == rs1 && rd.id != 0 && shamt != 0) return enc::rvc::ci(0, 2, rd.id, shamt);
+    return kKeep32;
+  }
+  RVJIT_INLINE int32_t add_pick(Gp rd, Gp rs1, Gp rs2) {
+    // Every rule needs rd != 0 and rs1 == 0, rs2 == 0, rd == rs1 or rd == rs2.
+    if (rd.id == 0 || (rs1.id != 0 && rs2.id != 0 && rd != rs1 && rd != rs2)) return kKeep32;
+    // rs1 == rd != 0, so c.mv (rs1 == x0) did not match: c.add rd, rs2.
+    if (rd == rs1 && rs2.id != 0) return enc::rvc::cr(0x9, rd.id, rs2.id);
+    return kSlow;
+  }
+  // lw/ld: the x8-x15 form first; the other rule needs base == sp. Other widths: kSlow.
+  RVJIT_INLINE int32_t load_pick(const char*, uint32_t f3, Gp rd, Gp base, int64_t off) {
+    if (f3 != 2 && f3 != 3) return kSlow;
+    const int64_t scale = f3 == 2 ? 4 : 8;
+    if (rd.is_compressible() && base.is_compressible() && off >= 0 && off < 32 * scale &&
+        off % scale == 0)
+      return f3 == 2 ? enc::rvc::cls_w(2, rd.id, base.id, off)
+                     : enc::rvc::cls_d(3, rd.id, base.id, off);
+    return base.id != 2 ? kKeep32 : kSlow;
+  }
+  RVJIT_INLINE int32_t store_pick(const char*, uint32_t f3, Gp src, Gp base, int64_t off) {
+    if (f3 != 2 && f3 != 3) return kSlow;
+    const int64_t scale = f3 == 2 ? 4 : 8;
+    if (src.is_compressible() && base.is_compressible() && off >= 0 && off < 32 * scale &&
+        off % scale == 0)
+      return f3 == 2 ? enc::rvc::cls_w(6, src.id, base.id, off)
+                     : enc::rvc::cls_d(7, src.id, base.id, off);
+    return base.id != 2 ? kKeep32 : kSlow;
+  }
+  // op_rvc, fully: rd' == rs1 with rs2', or (commutative) rd' == rs2 with rs1'.
+  RVJIT_INLINE int32_t ca_pick(const char*, uint32_t, uint32_t, uint32_t, Gp rd, Gp rs1, Gp rs2,
+                               CaOp cop, bool commutative) {
+    if (!rd.is_compressible()) return kKeep32;
+    Gp other{0};
+    if (rd == rs1 && rs2.is_compressible()) other = rs2;
+    else if (commutative && rd == rs2 && rs1.is_compressible()) other = rs1;
+    else return kKeep32;
+    static constexpr uint8_t kF6[] = {0x23, 0x23, 0x23, 0x23, 0x27, 0x27};
+    static constexpr uint8_t kF2[] = {0, 1, 2, 3, 0, 1};
+    return enc::rvc::ca(kF6[cop], kF2[cop], rd.id, other.id);
   }
 };
 
