@@ -103,9 +103,9 @@ def main():
     def cat(part):
         if part in ("site", "body", "entry trampoline", "return trampoline"):
             return part
-        if part == "rvjit_hooks_entry_dispatch":
+        if part.startswith("rvjit_hooks_entry_dispatch"):  # also _fenced (no membarrier)
             return "entry dispatcher"
-        if part == "rvjit_hooks_exit_dispatch":
+        if part.startswith("rvjit_hooks_exit_dispatch"):
             return "exit dispatcher"
         if part.startswith("hooks_insn_count_empty"):
             return "callbacks"

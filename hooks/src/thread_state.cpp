@@ -94,7 +94,7 @@ void create_exit_key() {
       s.shadow[0] = ShadowEntry{0, &kEmptyShadowSlot};
       t_hot.shadow_top = &s.shadow[1];
       t_hot.shadow_end = &s.shadow[kShadowDepth + 1];
-      s.errno_location = &errno;
+      t_hot.errno_location = &errno;
       t_state = &s;
       // Outside, then published: release pairs with read_seq's acquire load of the pointer.
       t_hot.seq.store(0, std::memory_order_relaxed);

@@ -53,6 +53,9 @@ struct HotTls {
   // traces a call (the recursion guard) and cannot reuse an entry in use.
   ShadowEntry* shadow_top = nullptr;
   ShadowEntry* shadow_end = nullptr;
+  // &errno, taken at claim: the exit dispatcher saves and restores errno around the
+  // callbacks without calling __errno_location on every return.
+  int* errno_location = nullptr;
 };
 [[gnu::tls_model("initial-exec")]] extern constinit thread_local HotTls t_hot;
 // &t_hot - tp of the calling thread: the same for every thread (static TLS).
@@ -69,9 +72,6 @@ struct alignas(64) HookThreadState {
   std::atomic<std::atomic<int64_t>*> seq_ptr{nullptr};
   std::atomic<int> readers{0};
   std::atomic<int> owner{0};  // kernel tid of the owning thread, 0 when free
-  // &errno of the owning thread, taken at claim: the exit dispatcher saves and restores
-  // errno around the callbacks without calling __errno_location on every return.
-  int* errno_location = nullptr;
   // shadow[0] is a sentinel naming kEmptyShadowSlot (no callbacks): a return trampoline
   // that finds the stack empty (a traced frame left by longjmp) falls to the general exit
   // dispatcher, which reports it; the thread's frames are shadow[1..kShadowDepth].
@@ -79,9 +79,7 @@ struct alignas(64) HookThreadState {
 };
 // The sentinel's slot: no fast record, no dispatch list.
 extern const HookSlot kEmptyShadowSlot;
-inline bool shadow_empty(const HookThreadState* s) noexcept {
-  return t_hot.shadow_top == &s->shadow[1];
-}
+
 
 // Sets up slot reclamation at thread exit; call before any site can be enabled.
 void init_thread_states();

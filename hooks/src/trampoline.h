@@ -41,8 +41,10 @@ struct AssembledTrampolines {
   uint32_t fast_ret_offset, stub_entry_exit_offset, stub_exit_offset;  // 0: not emitted
 };
 
-// with_fast: also emit the fast entries (the caller checked asymmetric_fence()); they are
-// left out anyway when the thread words are not within a 12-bit offset of tp.
+// with_fast: asymmetric_fence() is in force: the general entry and return call the
+// dispatchers without a fence of their own, and the fast entries are emitted (left out
+// anyway when the thread words are not within a 12-bit offset of tp). Otherwise the
+// sets call the fenced dispatchers (hook_frame.h).
 Result<AssembledTrampolines> assemble_trampolines(bool with_fast);
 
 }  // namespace rvjit::hooks_internal

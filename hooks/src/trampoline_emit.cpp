@@ -194,9 +194,11 @@ void emit_fast_return(Assembler& a, const TlsOffsets& o, Label general_ret) {
 Result<AssembledTrampolines> assemble_trampolines(bool with_fast) {
   Assembler a;
   Label one = a.new_label(), two = a.new_label(), common = a.new_label(), ret = a.new_label();
-  Label entry_dispatch =
-      a.pool_constant(reinterpret_cast<uint64_t>(&rvjit_hooks_entry_dispatch));
-  Label exit_dispatch = a.pool_constant(reinterpret_cast<uint64_t>(&rvjit_hooks_exit_dispatch));
+  // with_fast is asymmetric_fence(): the general dispatchers need no fence of their own.
+  Label entry_dispatch = a.pool_constant(reinterpret_cast<uint64_t>(
+      with_fast ? &rvjit_hooks_entry_dispatch : &rvjit_hooks_entry_dispatch_fenced));
+  Label exit_dispatch = a.pool_constant(reinterpret_cast<uint64_t>(
+      with_fast ? &rvjit_hooks_exit_dispatch : &rvjit_hooks_exit_dispatch_fenced));
 
   a.bind(one);
   emit_entry_head(a, 4);
