@@ -3,6 +3,10 @@
 //   entry_one_word   reached by `jal t0, T` at a one_word site (t0 = site + 4)
 //   entry_two_word   reached by `auipc t0; jalr t0, lo(t0)` at a two_word site (t0 = site + 8)
 //   ret              reached by `ret` of a function whose return address was redirected
+//   fast[layout][k]  fast entries for declared signatures (k integer arguments, no FP)
+//   stub_entry_exit, stub_exit   called by a fast entry to push an exit frame
+//   fast_ret         reached by `ret` of a function whose frame an exit stub pushed
+// (the fast ones: docs/hooks.md "The fast path" and "The fast exit path").
 // Entry: build an EntryFrame (hook_frame.h), call rvjit_hooks_entry_dispatch, reload
 // a0-a7, fa0-fa7 and ra from the frame (a callback may have changed them, and the
 // dispatcher may have redirected ra), and continue after the site. Return: save a0, a1,
