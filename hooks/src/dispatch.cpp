@@ -70,6 +70,28 @@ using namespace rvjit::hooks_internal;
 
 namespace {
 
+// One ctx (ENTRY) callback, out of line: its ctx and argument copy live only here, so
+// the list walk keeps few values across calls (each callee-saved register the walk needs
+// costs a store and a load per dispatch).
+[[gnu::noinline]] void call_entry_ctx(const Callbacks* cb, EntryFrame* f, const HookSlot* slot) {
+  uint64_t args[8], fargs[8];
+  rvjit_hook_ctx ctx;
+  ctx.function = f->function;
+  ctx.name = slot->name;
+  ctx.return_address = f->ra;
+  ctx.return_value = ctx.return_value2 = ctx.fp_return_bits = 0;
+  if (cb->flags & RVJIT_HOOK_MODIFY_REGS) {
+    ctx.args = f->a;  // the trampoline reloads them from the frame
+    ctx.fp_args = f->fa;
+  } else {
+    copy8(args, f->a);  // a fresh copy: changes are not seen
+    copy8(fargs, f->fa);
+    ctx.args = args;
+    ctx.fp_args = fargs;
+  }
+  cb->entry(&ctx, cb->user_data);
+}
+
 template <bool kFence>
 void entry_dispatch(EntryFrame* f) {
   int64_t s;
@@ -78,11 +100,6 @@ void entry_dispatch(EntryFrame* f) {
   // acquire pairs with the manager's release store of the dispatch: its ops are visible.
   const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
   if (d != nullptr) {
-    uint64_t args[8], fargs[8];
-    rvjit_hook_ctx ctx{};
-    ctx.function = f->function;
-    ctx.name = slot->name;
-    ctx.return_address = f->ra;
     bool wants_exit = false;
     // A pointer walk with the end taken once (the list is immutable): no index
     // arithmetic and no reload of the count after each callback.
@@ -95,17 +112,7 @@ void entry_dispatch(EntryFrame* f) {
         const rvjit_hook_args_info info{cb->user_data, f->function, slot->name};
         cb->entry_args(f->a[0], f->a[1], &info);  // its own copies: changes are not seen
       }
-      if (!(cb->flags & RVJIT_HOOK_ENTRY)) continue;
-      if (cb->flags & RVJIT_HOOK_MODIFY_REGS) {
-        ctx.args = f->a;  // the trampoline reloads them from the frame
-        ctx.fp_args = f->fa;
-      } else {
-        copy8(args, f->a);  // a fresh copy: changes are not seen
-        copy8(fargs, f->fa);
-        ctx.args = args;
-        ctx.fp_args = fargs;
-      }
-      cb->entry(&ctx, cb->user_data);
+      if (cb->flags & RVJIT_HOOK_ENTRY) call_entry_ctx(cb, f, slot);
     }
     if (wants_exit) {
       const uint64_t tramp = slot->return_trampoline.load(std::memory_order_acquire);
