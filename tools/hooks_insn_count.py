@@ -103,8 +103,8 @@ def main():
     def cat(part):
         if part in ("site", "body", "entry trampoline", "return trampoline"):
             return part
-        if part.startswith("rvjit_hooks_entry_dispatch"):  # also _fenced (no membarrier)
-            return "entry dispatcher"
+        if part.startswith("rvjit_hooks_entry_dispatch") or "call_entry_ctx" in part:
+            return "entry dispatcher"  # also _fenced (no membarrier) and its ctx helper
         if part.startswith("rvjit_hooks_exit_dispatch"):
             return "exit dispatcher"
         if part.startswith("hooks_insn_count_empty"):
