@@ -7,8 +7,8 @@ tools/hooks_insn_count_gdb.py, which single-steps (stepi) every marked call from
 callee's first instruction to the return to the caller, and prints a markdown table:
 instructions per call for (a) no hook prologue, (b) a disabled site, (c) an enabled entry
 hook with an empty callback, (d) entry + exit hooks with empty callbacks (both on the
-fast path: a declared signature and an entry_args callback; the -general rows without
-a declared signature and with ctx callbacks), for the one_word
+fast path: a declared signature, an entry_args callback and for (d) an exit_ret one; the
+-general rows without a declared signature and with ctx callbacks), for the one_word
 and two_word layouts, with the breakdown by part (site, body, trampolines, dispatchers,
 callbacks, anything else by symbol).
 
@@ -103,9 +103,9 @@ def main():
     def cat(part):
         if part in ("site", "body", "entry trampoline", "return trampoline"):
             return part
-        if part == "rvjit_hooks_entry_dispatch":
-            return "entry dispatcher"
-        if part == "rvjit_hooks_exit_dispatch":
+        if part.startswith("rvjit_hooks_entry_dispatch") or "call_entry_ctx" in part:
+            return "entry dispatcher"  # also _fenced (no membarrier) and its ctx helper
+        if part.startswith("rvjit_hooks_exit_dispatch"):
             return "exit dispatcher"
         if part.startswith("hooks_insn_count_empty"):
             return "callbacks"

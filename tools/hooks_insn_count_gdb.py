@@ -40,7 +40,8 @@ def symbol(pc):
         text = gdb.execute("info symbol 0x%x" % pc, to_string=True).strip()
         if not text.startswith("No symbol"):
             # "rvjit_hooks_entry_dispatch + 12 in section .text [of /path/lib.so]"
-            m = re.match(r"(\S+)(?: \+ \d+)? in section", text)
+            # C++ names contain spaces ("ns::(anonymous namespace)::f(int, long)").
+            m = re.match(r"(.+?)(?: \+ \d+)? in section", text)
             name = m.group(1) if m else text.split()[0]
     except gdb.error:
         pass

@@ -31,13 +31,23 @@ inline void copy8(uint64_t* dst, const uint64_t* src) {
 
 // Enter/leave: the reader half of the grace period (thread_state.cpp explains the pair).
 // Returns false when the thread is inside already (a callback, or a signal handler on
-// top of a dispatcher): that call is not traced. Only this thread writes its seq.
+// top of a dispatcher), or has no slot and cannot claim one: that call is not traced.
+// Only this thread writes its seq. kFence: the symmetric pair, for when membarrier is
+// not in force; the trampoline set calls the variant chosen when it was assembled
+// (trampoline_emit.cpp), so the common case tests nothing.
+template <bool kFence>
 [[gnu::always_inline]] inline bool enter(int64_t* out) {
-  const int64_t n = t_hot.seq.load(std::memory_order_relaxed);
-  if (n < 0) return false;
+  int64_t n = t_hot.seq.load(std::memory_order_relaxed);
+  if (n < 0) [[unlikely]] {
+    // -1 before the thread's first dispatch (claim it now) and after its slot was given
+    // back; any other negative value: inside already.
+    if (n != -1 || current_thread_state() == nullptr) return false;
+    n = t_hot.seq.load(std::memory_order_relaxed);  // 0 after a claim, -1 if given back
+    if (n < 0) return false;
+  }
   t_hot.seq.store(~n, std::memory_order_relaxed);
   // Without membarrier the grace period cannot fence for us (thread_state.cpp).
-  if (!asymmetric_fence()) std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (kFence) std::atomic_thread_fence(std::memory_order_seq_cst);
   std::atomic_signal_fence(std::memory_order_seq_cst);  // the compiler keeps the order
   *out = n;
   return true;
@@ -58,44 +68,60 @@ inline void copy8(uint64_t* dst, const uint64_t* src) {
 
 using namespace rvjit::hooks_internal;
 
-extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
-  HookThreadState* st = current_thread_state();
+namespace {
+
+// One ctx (ENTRY) callback, out of line: its ctx and argument copy live only here, so
+// the list walk keeps few values across calls (each callee-saved register the walk needs
+// costs a store and a load per dispatch).
+[[gnu::noinline]] void call_entry_ctx(const Callbacks* cb, EntryFrame* f, const HookSlot* slot) {
+  uint64_t args[8], fargs[8];
+  rvjit_hook_ctx ctx;
+  ctx.function = f->function;
+  ctx.name = slot->name;
+  ctx.return_address = f->ra;
+  ctx.return_value = ctx.return_value2 = ctx.fp_return_bits = 0;
+  if (cb->flags & RVJIT_HOOK_MODIFY_REGS) {
+    ctx.args = f->a;  // the trampoline reloads them from the frame
+    ctx.fp_args = f->fa;
+  } else {
+    copy8(args, f->a);  // a fresh copy: changes are not seen
+    copy8(fargs, f->fa);
+    ctx.args = args;
+    ctx.fp_args = fargs;
+  }
+  cb->entry(&ctx, cb->user_data);
+}
+
+template <bool kFence>
+void entry_dispatch(EntryFrame* f) {
   int64_t s;
-  if (st == nullptr || !enter(&s)) return;  // no slot, or called from inside a callback
+  if (!enter<kFence>(&s)) return;  // no slot, or called from inside a callback
   const HookSlot* slot = slot_of(f->function);
   // acquire pairs with the manager's release store of the dispatch: its ops are visible.
   const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
   if (d != nullptr) {
-    uint64_t args[8], fargs[8];
-    rvjit_hook_ctx ctx{};
-    ctx.function = f->function;
-    ctx.name = slot->name;
-    ctx.return_address = f->ra;
     bool wants_exit = false;
-    for (uint32_t i = 0; i < d->count; ++i) {
+    // A pointer walk with the end taken once (the list is immutable): no index
+    // arithmetic and no reload of the count after each callback.
+    for (OpsRecord* const *p = d->ops, *const *end = d->ops + d->count; p != end; ++p) {
       // acquire pairs with the release store of a swap: the Callbacks fields are visible.
-      const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
-      if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) wants_exit = true;
+      const Callbacks* cb = (*p)->callbacks.load(std::memory_order_acquire);
+      // The flags are exact: register_ops / swap checked that each named callback is set.
+      if (cb->flags & (RVJIT_HOOK_EXIT | RVJIT_HOOK_EXIT_RET)) wants_exit = true;
       if (cb->flags & RVJIT_HOOK_ENTRY_ARGS) {
         const rvjit_hook_args_info info{cb->user_data, f->function, slot->name};
         cb->entry_args(f->a[0], f->a[1], &info);  // its own copies: changes are not seen
       }
-      if (!(cb->flags & RVJIT_HOOK_ENTRY) || !cb->entry) continue;
-      if (cb->flags & RVJIT_HOOK_MODIFY_REGS) {
-        ctx.args = f->a;  // the trampoline reloads them from the frame
-        ctx.fp_args = f->fa;
-      } else {
-        copy8(args, f->a);  // a fresh copy: changes are not seen
-        copy8(fargs, f->fa);
-        ctx.args = args;
-        ctx.fp_args = fargs;
-      }
-      cb->entry(&ctx, cb->user_data);
+      if (cb->flags & RVJIT_HOOK_ENTRY) call_entry_ctx(cb, f, slot);
     }
     if (wants_exit) {
       const uint64_t tramp = slot->return_trampoline.load(std::memory_order_acquire);
-      if (st->shadow_top < kShadowDepth && tramp != 0) {
-        st->shadow[st->shadow_top++] = ShadowEntry{f->ra, f->function};
+      ShadowEntry* top = t_hot.shadow_top;
+      if (top < t_hot.shadow_end && tramp != 0) {
+        // Reserve, then write (thread_state.h): a signal handler on top cannot take it.
+        t_hot.shadow_top = top + 1;
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        *top = ShadowEntry{f->ra, slot};
         f->ra = tramp;  // the function now returns through the return trampoline
       } else {
         count_shadow_overflow();  // this frame's exit is not traced
@@ -105,30 +131,40 @@ extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
   leave(s);
 }
 
-extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
-  HookThreadState* st = current_thread_state();
-  if (st == nullptr || st->shadow_top == 0)
+template <bool kFence>
+uint64_t exit_dispatch(ReturnFrame* f) {
+  // A thread without a slot has no stack; shadow[0] is the sentinel (thread_state.h).
+  if (t_hot.shadow_top == nullptr || t_hot.shadow_top[-1].slot == &kEmptyShadowSlot)
     die("rvjit hooks: return trampoline reached with an empty shadow stack "
         "(a traced frame was left by longjmp or unwinding?)\n");
-  const ShadowEntry e = st->shadow[--st->shadow_top];
+  // Pop: read the entry, then release it (thread_state.h: a signal handler on top may
+  // push once it is released).
+  ShadowEntry* top = t_hot.shadow_top - 1;
+  const ShadowEntry e = *top;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  t_hot.shadow_top = top;
   int64_t s;
-  if (enter(&s)) {
-    const HookSlot* slot = slot_of(e.function);
-    const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
+  if (enter<kFence>(&s)) {
+    const HookSlot* slot = e.slot;
+    const SiteDispatch* d = slot->dispatch.load(std::memory_order_acquire);
     if (d != nullptr) {
       // The caller sees errno as the function left it, whatever the callbacks did.
-      int* const err = st->errno_location;
+      int* const err = t_hot.errno_location;
       const int saved_errno = *err;
       rvjit_hook_ctx ctx{};
-      ctx.function = e.function;
+      ctx.function = slot->entry;
       ctx.name = slot->name;
       ctx.return_address = e.real_ra;
       ctx.return_value = f->a0;
       ctx.return_value2 = f->a1;
       ctx.fp_return_bits = f->fa0;
-      for (uint32_t i = 0; i < d->count; ++i) {
-        const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
-        if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) cb->exit(&ctx, cb->user_data);
+      for (OpsRecord* const *p = d->ops, *const *end = d->ops + d->count; p != end; ++p) {
+        const Callbacks* cb = (*p)->callbacks.load(std::memory_order_acquire);
+        if (cb->flags & RVJIT_HOOK_EXIT) cb->exit(&ctx, cb->user_data);
+        if (cb->flags & RVJIT_HOOK_EXIT_RET) {  // the cheap kind, called as the fast return calls it
+          const rvjit_hook_args_info info{cb->user_data, slot->entry, slot->name};
+          cb->exit_ret(f->a0, f->a1, &info);
+        }
       }
       *err = saved_errno;
     }
@@ -136,3 +172,12 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
   }
   return e.real_ra;
 }
+
+}  // namespace
+
+// The asymmetric pair (membarrier in force): what the counts in docs/benchmarks.md run.
+extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) { entry_dispatch<false>(f); }
+extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) { return exit_dispatch<false>(f); }
+// The symmetric pair: a seq_cst fence after the entering store.
+extern "C" void rvjit_hooks_entry_dispatch_fenced(EntryFrame* f) { entry_dispatch<true>(f); }
+extern "C" uint64_t rvjit_hooks_exit_dispatch_fenced(ReturnFrame* f) { return exit_dispatch<true>(f); }

@@ -37,4 +37,8 @@ extern "C" {
 void rvjit_hooks_entry_dispatch(rvjit::hooks_internal::EntryFrame* frame);
 // Called by the return trampoline; returns the real return address to jump to.
 uint64_t rvjit_hooks_exit_dispatch(rvjit::hooks_internal::ReturnFrame* frame);
+// The same with a seq_cst fence after entering: the trampoline sets assembled while
+// membarrier is not in force call these (dispatch.cpp).
+void rvjit_hooks_entry_dispatch_fenced(rvjit::hooks_internal::EntryFrame* frame);
+uint64_t rvjit_hooks_exit_dispatch_fenced(rvjit::hooks_internal::ReturnFrame* frame);
 }

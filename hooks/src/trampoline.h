@@ -3,6 +3,10 @@
 //   entry_one_word   reached by `jal t0, T` at a one_word site (t0 = site + 4)
 //   entry_two_word   reached by `auipc t0; jalr t0, lo(t0)` at a two_word site (t0 = site + 8)
 //   ret              reached by `ret` of a function whose return address was redirected
+//   fast[layout][k]  fast entries for declared signatures (k integer arguments, no FP)
+//   stub_entry_exit, stub_exit   called by a fast entry to push an exit frame
+//   fast_ret         reached by `ret` of a function whose frame an exit stub pushed
+// (the fast ones: docs/hooks.md "The fast path" and "The fast exit path").
 // Entry: build an EntryFrame (hook_frame.h), call rvjit_hooks_entry_dispatch, reload
 // a0-a7, fa0-fa7 and ra from the frame (a callback may have changed them, and the
 // dispatcher may have redirected ra), and continue after the site. Return: save a0, a1,
@@ -27,6 +31,9 @@ struct TrampolineSet {
   uintptr_t entry_two_word = 0;
   uintptr_t ret = 0;
   uintptr_t fast[2][kFastArities] = {};  // [layout][int args]; 0: not emitted
+  // The fast exit path (0: not emitted, with the fast entries): the return trampoline
+  // and the exit stubs a FastRecord::fn names (entry_args + exit, exit only).
+  uintptr_t fast_ret = 0, stub_entry_exit = 0, stub_exit = 0;
 };
 
 struct AssembledTrampolines {
@@ -35,10 +42,13 @@ struct AssembledTrampolines {
   uint32_t entry_two_word_offset;
   uint32_t ret_offset;
   uint32_t fast_offset[2][kFastArities];  // 0: not emitted
+  uint32_t fast_ret_offset, stub_entry_exit_offset, stub_exit_offset;  // 0: not emitted
 };
 
-// with_fast: also emit the fast entries (the caller checked asymmetric_fence()); they are
-// left out anyway when the thread words are not within a 12-bit offset of tp.
+// with_fast: asymmetric_fence() is in force: the general entry and return call the
+// dispatchers without a fence of their own, and the fast entries are emitted (left out
+// anyway when the thread words are not within a 12-bit offset of tp). Otherwise the
+// sets call the fenced dispatchers (hook_frame.h).
 Result<AssembledTrampolines> assemble_trampolines(bool with_fast);
 
 }  // namespace rvjit::hooks_internal
