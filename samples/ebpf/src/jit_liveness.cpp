@@ -115,13 +115,15 @@ CallLiveness call_liveness(const Program& p) {
   const std::vector<Function>& fns = p.functions();
   // Least fixed point: start from nothing live, grow until stable (at most 5 bits per
   // mask). Main's callers read only r0.
-  CallLiveness calls{std::vector<uint16_t>(fns.size(), 0), std::vector<uint16_t>(fns.size(), 0)};
+  CallLiveness calls{std::vector<uint16_t>(fns.size(), 0), std::vector<uint16_t>(fns.size(), 0),
+                     std::vector<uint8_t>(fns.size(), 0)};
   std::vector<uint16_t>& exit_live = calls.exit_live;
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t k = 0; k < fns.size(); ++k) {
       uint16_t entry = 0;
       const std::vector<uint16_t> after = solve(p, k, calls, &entry);
+      calls.entry_reads_r0[k] = (entry & bit(0)) != 0;  // final once the masks are stable
       entry &= kArgs;
       if (entry != calls.entry_live[k]) { calls.entry_live[k] = entry; changed = true; }
       for (uint32_t pc = fns[k].start; pc < fns[k].end; pc = next_pc(p, pc)) {
