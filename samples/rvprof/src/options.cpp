@@ -43,6 +43,8 @@ const char* usage() {
          "  --budget N                 eBPF instruction budget per run (default 1000000)\n"
          "  --max-events N             trace events kept per thread (default 262144)\n"
          "  --timeline                 print every hook switch (when, how long it took)\n"
+         "  --clock auto|monotonic     timestamps: the time CSR where readable (auto), or\n"
+         "                             clock_gettime(CLOCK_MONOTONIC) on every call\n"
          "  --quiet                    do not print the table\n"
          "Without --duration/--repeat one run; with attach/detach/burst rvprof runs the\n"
          "program repeatedly for long enough (see docs/rvprof.md).\n";
@@ -125,6 +127,9 @@ rvjit::Result<Options> parse_options(const std::vector<std::string>& args) {
     } else if (a == "--max-events") {
       if (!number(n)) return bad("--max-events takes a count");
       o.max_events = n;
+    } else if (a == "--clock") {
+      if (!value(o.clock) || !one_of(o.clock, {"auto", "monotonic"}))
+        return bad("--clock takes auto or monotonic");
     } else if (a == "--timeline") {
       o.show_timeline = true;
     } else if (a == "--quiet") {

@@ -168,9 +168,17 @@ class Collector {
   // The hook callbacks (user_data = the Collector): a timestamp, then the buffer.
   static void entry_callback(const rvjit_hook_ctx* ctx, void* user_data);
   static void exit_callback(const rvjit_hook_ctx* ctx, void* user_data);
+  // The cheap entry kind (RVJIT_HOOK_ENTRY_ARGS): the same work without a register frame;
+  // on a function with a declared signature the hook's fast entry calls it directly.
+  static void entry_args_callback(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
+  // What rvprof registers: only the function's identity and a timestamp are needed.
   rvjit_hook_ops ops() {
-    return rvjit_hook_ops{{&entry_callback}, &exit_callback, this,
-                          RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
+    rvjit_hook_ops o{};
+    o.entry_args = &entry_args_callback;
+    o.exit = &exit_callback;
+    o.user_data = this;
+    o.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT;
+    return o;
   }
 
   // Buffers that were claimed (read only when no callback runs, see the top).

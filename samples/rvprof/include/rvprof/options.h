@@ -17,6 +17,7 @@ struct Options {
   std::string sync = "auto";           // auto | stop_the_world | membarrier | flush_syscall
   std::string layout = "one_word";     // one_word | two_word
   std::string filter = "*";            // glob over JIT'd function names
+  std::string clock = "auto";          // auto (time CSR where readable) | monotonic
   std::string out_dir;                 // empty: <build dir>/rvprof-out
   TableOptions table{SortKey::kSelf, 20};
   std::optional<uint64_t> attach_ms;   // hooks enabled this long after the run started
