@@ -30,6 +30,8 @@ extern "C" {
 [[gnu::noinline]] void hooks_insn_count_empty_exit(const rvjit_hook_ctx*, void*) {}
 // The fast path's empty entry callback (RVJIT_HOOK_ENTRY_ARGS).
 [[gnu::noinline]] void hooks_insn_count_empty_args(uint64_t, uint64_t, const rvjit_hook_args_info*) {}
+// The fast path's empty exit callback (RVJIT_HOOK_EXIT_RET).
+[[gnu::noinline]] void hooks_insn_count_empty_ret(uint64_t, uint64_t, const rvjit_hook_args_info*) {}
 
 // The marker: the script single-steps from here into `fn` and counts until `fn` returns
 // here. Not a tail call, so the return address is inside this function.
@@ -89,7 +91,7 @@ int main() {
     const HookSignature one_int = HookSignature::of(1, 0);
     for (const Kind& k : {Kind{"disabled", "(b) disabled site", {}},
                           Kind{"fast_entry", "(c) entry hook, empty callback (fast: declared signature, entry_args)", one_int},
-                          Kind{"fast_entry_exit", "(d) entry + exit hooks, empty callbacks (fast: declared signature, entry_args)", one_int},
+                          Kind{"fast_entry_exit", "(d) entry + exit hooks, empty callbacks (fast: declared signature, entry_args + exit_ret)", one_int},
                           Kind{"entry", "(c-general) entry hook, empty callback (no declared signature)", {}},
                           Kind{"entry_exit", "(d-general) entry + exit hooks, empty callbacks (no declared signature)", {}}}) {
       const char* kind = k.name;
@@ -110,8 +112,8 @@ int main() {
   fast_entry_ops.entry_args = hooks_insn_count_empty_args;
   fast_entry_ops.flags = RVJIT_HOOK_ENTRY_ARGS;
   rvjit_hook_ops fast_both_ops = fast_entry_ops;
-  fast_both_ops.exit = hooks_insn_count_empty_exit;
-  fast_both_ops.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT;
+  fast_both_ops.exit_ret = hooks_insn_count_empty_ret;
+  fast_both_ops.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT_RET;
   HookOpsId fe = must(hm->register_ops(fast_entry_ops, HookFilter::glob("*.fast_entry")), "register fast entry");
   HookOpsId fb = must(hm->register_ops(fast_both_ops, HookFilter::glob("*.fast_entry_exit")), "register fast both");
   must(hm->enable(e), "enable entry");

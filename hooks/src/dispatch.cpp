@@ -75,7 +75,7 @@ extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
     for (uint32_t i = 0; i < d->count; ++i) {
       // acquire pairs with the release store of a swap: the Callbacks fields are visible.
       const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
-      if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) wants_exit = true;
+      if (cb->exit || cb->exit_ret) wants_exit = true;
       if (cb->flags & RVJIT_HOOK_ENTRY_ARGS) {
         const rvjit_hook_args_info info{cb->user_data, f->function, slot->name};
         cb->entry_args(f->a[0], f->a[1], &info);  // its own copies: changes are not seen
@@ -94,8 +94,12 @@ extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
     }
     if (wants_exit) {
       const uint64_t tramp = slot->return_trampoline.load(std::memory_order_acquire);
-      if (st->shadow_top < kShadowDepth && tramp != 0) {
-        st->shadow[st->shadow_top++] = ShadowEntry{f->ra, f->function};
+      ShadowEntry* top = t_hot.shadow_top;
+      if (top < t_hot.shadow_end && tramp != 0) {
+        // Reserve, then write (thread_state.h): a signal handler on top cannot take it.
+        t_hot.shadow_top = top + 1;
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        *top = ShadowEntry{f->ra, slot};
         f->ra = tramp;  // the function now returns through the return trampoline
       } else {
         count_shadow_overflow();  // this frame's exit is not traced
@@ -107,20 +111,25 @@ extern "C" void rvjit_hooks_entry_dispatch(EntryFrame* f) {
 
 extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
   HookThreadState* st = current_thread_state();
-  if (st == nullptr || st->shadow_top == 0)
+  if (st == nullptr || shadow_empty(st))
     die("rvjit hooks: return trampoline reached with an empty shadow stack "
         "(a traced frame was left by longjmp or unwinding?)\n");
-  const ShadowEntry e = st->shadow[--st->shadow_top];
+  // Pop: read the entry, then release it (thread_state.h: a signal handler on top may
+  // push once it is released).
+  ShadowEntry* top = t_hot.shadow_top - 1;
+  const ShadowEntry e = *top;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  t_hot.shadow_top = top;
   int64_t s;
   if (enter(&s)) {
-    const HookSlot* slot = slot_of(e.function);
-    const SiteDispatch* d = slot ? slot->dispatch.load(std::memory_order_acquire) : nullptr;
+    const HookSlot* slot = e.slot;
+    const SiteDispatch* d = slot->dispatch.load(std::memory_order_acquire);
     if (d != nullptr) {
       // The caller sees errno as the function left it, whatever the callbacks did.
       int* const err = st->errno_location;
       const int saved_errno = *err;
       rvjit_hook_ctx ctx{};
-      ctx.function = e.function;
+      ctx.function = slot->entry;
       ctx.name = slot->name;
       ctx.return_address = e.real_ra;
       ctx.return_value = f->a0;
@@ -128,7 +137,11 @@ extern "C" uint64_t rvjit_hooks_exit_dispatch(ReturnFrame* f) {
       ctx.fp_return_bits = f->fa0;
       for (uint32_t i = 0; i < d->count; ++i) {
         const Callbacks* cb = d->ops[i]->callbacks.load(std::memory_order_acquire);
-        if ((cb->flags & RVJIT_HOOK_EXIT) && cb->exit) cb->exit(&ctx, cb->user_data);
+        if (cb->exit) cb->exit(&ctx, cb->user_data);
+        if (cb->exit_ret) {  // the cheap kind, called as the fast return calls it
+          const rvjit_hook_args_info info{cb->user_data, slot->entry, slot->name};
+          cb->exit_ret(f->a0, f->a1, &info);
+        }
       }
       *err = saved_errno;
     }

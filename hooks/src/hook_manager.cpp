@@ -45,6 +45,8 @@ struct FunctionRec {
   HookSignature sig;         // as declared at install
   uintptr_t trampoline = 0;  // entry trampoline of its layout, bound at install
   bool fast_trampoline = false;  // `trampoline` is a fast entry (slot.fast is read)
+  // The fast exit path of its set (fast_trampoline only): what exit records name.
+  uintptr_t fast_ret = 0, stub_entry_exit = 0, stub_exit = 0;
   bool site_enabled = false;
   bool word1_bound = false;  // two_word: word 1 holds its `jalr` (written once)
   std::vector<OpsRecord*> attached;  // what slot.dispatch lists
@@ -73,14 +75,19 @@ SiteDispatch* make_dispatch(const std::vector<OpsRecord*>& ops) {
 Error check_ops(const rvjit_hook_ops& ops) {
   const bool entry = (ops.flags & RVJIT_HOOK_ENTRY) != 0, exit = (ops.flags & RVJIT_HOOK_EXIT) != 0;
   const bool args = (ops.flags & RVJIT_HOOK_ENTRY_ARGS) != 0;
+  const bool ret = (ops.flags & RVJIT_HOOK_EXIT_RET) != 0;
   if (entry && args)
     return Error(ErrorCode::kInvalidArgument, "hook ops: ENTRY and ENTRY_ARGS share one callback field");
-  if (!entry && !exit && !args)
-    return Error(ErrorCode::kInvalidArgument, "hook ops: flags name neither ENTRY, ENTRY_ARGS nor EXIT");
-  if ((entry && !ops.entry) || (exit && !ops.exit) || (args && !ops.entry_args))
+  if (exit && ret)
+    return Error(ErrorCode::kInvalidArgument, "hook ops: EXIT and EXIT_RET share one callback field");
+  if (!entry && !exit && !args && !ret)
+    return Error(ErrorCode::kInvalidArgument,
+                 "hook ops: flags name neither ENTRY, ENTRY_ARGS, EXIT nor EXIT_RET");
+  if ((entry && !ops.entry) || (exit && !ops.exit) || (args && !ops.entry_args) ||
+      (ret && !ops.exit_ret))
     return Error(ErrorCode::kInvalidArgument, "hook ops: a callback named in flags is null");
   if (ops.flags & ~uint32_t{RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT | RVJIT_HOOK_MODIFY_REGS |
-                            RVJIT_HOOK_ENTRY_ARGS})
+                            RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT_RET})
     return Error(ErrorCode::kInvalidArgument, "hook ops: unknown flag bits");
   return Error();
 }
@@ -92,6 +99,20 @@ rvjit_hook_fn entry_of(const rvjit_hook_ops& o) {
 rvjit_hook_args_fn args_of(const rvjit_hook_ops& o) {
   return (o.flags & RVJIT_HOOK_ENTRY_ARGS) ? o.entry_args : nullptr;
 }
+// The dispatchers call what is non-null: only what the flags name.
+rvjit_hook_fn exit_of(const rvjit_hook_ops& o) {
+  return (o.flags & RVJIT_HOOK_EXIT) ? o.exit : nullptr;
+}
+rvjit_hook_ret_fn ret_of(const rvjit_hook_ops& o) {
+  return (o.flags & RVJIT_HOOK_EXIT_RET) ? o.exit_ret : nullptr;
+}
+Callbacks* make_callbacks(const rvjit_hook_ops& o) {
+  return new Callbacks{entry_of(o), exit_of(o), o.user_data, o.flags, args_of(o), ret_of(o)};
+}
+
+// What an entry-only fast record calls at a return: a frame pushed while an exit ops
+// was attached may return through the fast return trampoline after it was replaced.
+void no_exit(uint64_t, uint64_t, const rvjit_hook_args_info*) {}
 
 uint32_t read_word(const AssembledCode& code, size_t offset) {
   uint32_t w;
@@ -229,6 +250,11 @@ Error HookManager::Impl::write_trampoline_set(const FunctionRec& f, TrampolineSe
                                                   image.size(), 0, SyncStrategy::kAuto});
   *out = TrampolineSet{base + t->entry_one_word_offset, base + t->entry_two_word_offset,
                        base + t->ret_offset, {}};
+  if (t->fast_ret_offset != 0) {
+    out->fast_ret = base + t->fast_ret_offset;
+    out->stub_entry_exit = base + t->stub_entry_exit_offset;
+    out->stub_exit = base + t->stub_exit_offset;
+  }
   for (int l = 0; l < 2; ++l)
     for (int k = 0; k < kFastArities; ++k)
       out->fast[l][k] = t->fast_offset[l][k] ? base + t->fast_offset[l][k] : 0;
@@ -280,6 +306,9 @@ Error HookManager::Impl::bind(FunctionRec& f) {
     if (fast != 0 && enc::is_int<21>(d)) {
       f.trampoline = fast;
       f.fast_trampoline = true;
+      f.fast_ret = t->fast_ret;
+      f.stub_entry_exit = t->stub_entry_exit;
+      f.stub_exit = t->stub_exit;
     }
   }
   // release: visible to a dispatcher before the site that leads there is enabled.
@@ -287,9 +316,23 @@ Error HookManager::Impl::bind(FunctionRec& f) {
   return Error();
 }
 
+// The kinds the fast trampolines run (hook_slot.h, FastRecord); anything else asks for
+// more (ctx callbacks, MODIFY_REGS): the general path.
 FastRecord* HookManager::Impl::make_fast_with(const FunctionRec& f, const Callbacks* cb, bool* oom) {
-  if (cb->flags != RVJIT_HOOK_ENTRY_ARGS) return nullptr;  // asks for more: general path
-  auto* r = new (std::nothrow) FastRecord{{cb->user_data, f.slot.entry, f.slot.name}, cb->entry_args};
+  const rvjit_hook_args_info info{cb->user_data, f.slot.entry, f.slot.name};
+  FastRecord rec{info, nullptr, nullptr, no_exit, 0};
+  if (cb->flags == RVJIT_HOOK_ENTRY_ARGS) {
+    rec.fn = cb->entry_args;
+  } else if (cb->flags == (RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT_RET) && f.stub_entry_exit) {
+    rec = FastRecord{info, reinterpret_cast<rvjit_hook_args_fn>(f.stub_entry_exit), cb->entry_args,
+                     cb->exit_ret, f.fast_ret};
+  } else if (cb->flags == RVJIT_HOOK_EXIT_RET && f.stub_exit) {
+    rec = FastRecord{info, reinterpret_cast<rvjit_hook_args_fn>(f.stub_exit), nullptr, cb->exit_ret,
+                     f.fast_ret};
+  } else {
+    return nullptr;
+  }
+  auto* r = new (std::nothrow) FastRecord(rec);
   if (!r) *oom = true;
   return r;
 }
@@ -475,9 +518,7 @@ Result<HookOpsId> HookManager::register_ops(const rvjit_hook_ops& ops, HookFilte
   std::lock_guard<std::mutex> lock(impl_->mu);
   OpsEntry e{std::make_unique<OpsRecord>(), std::move(filter), false};
   e.record->id = impl_->next_id++;
-  e.record->callbacks.store(
-      new Callbacks{entry_of(ops), ops.exit, ops.user_data, ops.flags, args_of(ops)},
-      std::memory_order_release);
+  e.record->callbacks.store(make_callbacks(ops), std::memory_order_release);
   const HookOpsId id = e.record->id;
   impl_->ops.push_back(std::move(e));
   return id;
@@ -521,17 +562,20 @@ Error HookManager::set_filter(HookOpsId id, HookFilter filter) {
 
 Error HookManager::swap(HookOpsId id, rvjit_hook_fn entry, rvjit_hook_fn exit, void* user_data) {
   rvjit_hook_args_fn args = nullptr;
+  rvjit_hook_ret_fn ret = nullptr;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     OpsEntry* e = impl_->find_ops(id);
     if (!e) return impl_->unknown(id, "swap");
     const Callbacks* cur = e->record->callbacks.load(std::memory_order_relaxed);
     args = cur->entry_args;
+    ret = cur->exit_ret;
   }
   rvjit_hook_ops next{};
   if (args) next.entry_args = args;  // an ENTRY_ARGS ops keeps its callback
   else next.entry = entry;
-  next.exit = exit;
+  if (ret) next.exit_ret = ret;  // an EXIT_RET ops keeps its callback
+  else next.exit = exit;
   next.user_data = user_data;
   return swap(id, next);
 }
@@ -544,7 +588,7 @@ Error HookManager::swap(HookOpsId id, const rvjit_hook_ops& ops) {
   rvjit_hook_ops next = ops;
   next.flags = cur->flags;
   if (Error err = check_ops(next)) return err;
-  auto* fresh = new Callbacks{entry_of(next), next.exit, next.user_data, next.flags, args_of(next)};
+  auto* fresh = make_callbacks(next);
   // The fast records of the sites it alone is attached to name the callbacks themselves:
   // new ones, made before anything is published.
   std::vector<std::pair<FunctionRec*, FastRecord*>> fast;

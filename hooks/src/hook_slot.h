@@ -26,16 +26,28 @@ struct Callbacks {
   void* user_data;
   uint32_t flags;
   rvjit_hook_args_fn entry_args;
+  rvjit_hook_ret_fn exit_ret;
 };
 
-// What a fast trampoline calls (trampoline_emit.cpp): `info` is passed as the callback's
-// third argument, `fn` is loaded at kFastFn. Immutable once published; one per site,
-// replaced (and retired to a grace period) when its ops or callbacks change.
+// What the fast trampolines call (trampoline_emit.cpp): `info` is passed as the
+// callbacks' third argument. Immutable once published; one per site, replaced (and
+// retired to a grace period) when its ops or callbacks change.
+//   ENTRY_ARGS:          fn = entry_args; exit_ret = a no-op (a frame pushed under an
+//                        earlier exit ops may still return through the fast return)
+//   ENTRY_ARGS|EXIT_RET: fn = the set's exit stub that pushes the frame and tail-calls
+//                        entry_args; ret = the set's fast return trampoline
+//   EXIT_RET:            fn = the set's exit stub that only pushes the frame
 struct FastRecord {
   rvjit_hook_args_info info;
-  rvjit_hook_args_fn fn;
+  rvjit_hook_args_fn fn;          // called by the fast entry (a callback or a JIT'd stub)
+  rvjit_hook_args_fn entry_args;  // tail-called by the entry+exit stub
+  rvjit_hook_ret_fn exit_ret;     // called by the fast return trampoline; never null
+  uintptr_t ret;                  // the fast return trampoline (the stub points ra there)
 };
 inline constexpr int kFastFn = offsetof(FastRecord, fn);
+inline constexpr int kFastEntryArgs = offsetof(FastRecord, entry_args);
+inline constexpr int kFastExitRet = offsetof(FastRecord, exit_ret);
+inline constexpr int kFastRet = offsetof(FastRecord, ret);
 static_assert(offsetof(FastRecord, info) == 0);
 
 struct OpsRecord {

@@ -1,5 +1,7 @@
 #include "thread_state.h"
 
+#include "hook_slot.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -19,7 +21,6 @@ HookThreadState g_states[kMaxHookThreads];
 constexpr int kMembarrierPrivateExpedited = 1 << 3;
 constexpr int kMembarrierRegisterPrivateExpedited = 1 << 4;
 
-std::atomic<uint64_t> g_shadow_overflows{0};
 std::atomic<uint64_t> g_untraced_threads{0};
 
 // A plain pointer (no destructor, so reaching it never allocates); the slot is given back
@@ -59,6 +60,7 @@ void release_slot(void* p) {
   // would run outside every grace period): -1 sends it to the general path, which sees a
   // negative seq and returns.
   t_hot.seq.store(-1, std::memory_order_relaxed);
+  t_hot.shadow_top = t_hot.shadow_end = nullptr;  // the slot may go to another thread
   // release: the next owner's acquire CAS sees this thread's last writes.
   s->owner.store(0, std::memory_order_release);
 }
@@ -89,7 +91,9 @@ void create_exit_key() {
     // acquire: see the previous owner's last writes (its seq) before reusing the slot.
     if (s.owner.load(std::memory_order_relaxed) == 0 &&
         s.owner.compare_exchange_strong(expected, tid, std::memory_order_acquire)) {
-      s.shadow_top = 0;
+      s.shadow[0] = ShadowEntry{0, &kEmptyShadowSlot};
+      t_hot.shadow_top = &s.shadow[1];
+      t_hot.shadow_end = &s.shadow[kShadowDepth + 1];
       s.errno_location = &errno;
       t_state = &s;
       // Outside, then published: release pairs with read_seq's acquire load of the pointer.
@@ -129,7 +133,6 @@ void reset_after_fork() {
     // The thread's TLS copy is unreachable in the child: forget it.
     s.seq_ptr.store(nullptr, std::memory_order_relaxed);
     s.readers.store(0, std::memory_order_relaxed);
-    s.shadow_top = 0;
     s.owner.store(0, std::memory_order_release);
   }
 }
@@ -148,6 +151,8 @@ void init_thread_states() {
 }
 
 std::atomic<bool> g_asymmetric_fence{false};
+std::atomic<uint64_t> g_shadow_overflows{0};
+constinit const HookSlot kEmptyShadowSlot{};
 
 intptr_t hot_tls_offset() noexcept {
   uintptr_t tp;

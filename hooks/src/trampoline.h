@@ -27,6 +27,9 @@ struct TrampolineSet {
   uintptr_t entry_two_word = 0;
   uintptr_t ret = 0;
   uintptr_t fast[2][kFastArities] = {};  // [layout][int args]; 0: not emitted
+  // The fast exit path (0: not emitted, with the fast entries): the return trampoline
+  // and the exit stubs a FastRecord::fn names (entry_args + exit, exit only).
+  uintptr_t fast_ret = 0, stub_entry_exit = 0, stub_exit = 0;
 };
 
 struct AssembledTrampolines {
@@ -35,6 +38,7 @@ struct AssembledTrampolines {
   uint32_t entry_two_word_offset;
   uint32_t ret_offset;
   uint32_t fast_offset[2][kFastArities];  // 0: not emitted
+  uint32_t fast_ret_offset, stub_entry_exit_offset, stub_exit_offset;  // 0: not emitted
 };
 
 // with_fast: also emit the fast entries (the caller checked asymmetric_fence()); they are

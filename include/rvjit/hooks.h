@@ -52,12 +52,24 @@ typedef struct rvjit_hook_args_info {
 } rvjit_hook_args_info;
 typedef void (*rvjit_hook_args_fn)(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
 
+/* The cheap exit callback (RVJIT_HOOK_EXIT_RET): the function's return registers a0, a1
+ * by value (changes are not seen by the caller) and what identifies the call. On a
+ * function with a declared signature (as above) whose only ops has ENTRY_ARGS|EXIT_RET or
+ * EXIT_RET alone, a JIT'd return trampoline calls it directly. Contract of this kind
+ * (docs/hooks.md, "The fast exit path"): the callback must leave errno as it found it
+ * (the fast return trampoline does not save it; the general path does); a0, a1 and fa0
+ * are restored for the caller, fa1 is not (a function with a declared signature must not
+ * return a value in fa1). */
+typedef void (*rvjit_hook_ret_fn)(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
+
 enum {
   RVJIT_HOOK_ENTRY = 1,        /* call .entry when a selected function is entered */
   RVJIT_HOOK_EXIT = 2,         /* call .exit when it returns (function graph) */
   RVJIT_HOOK_MODIFY_REGS = 4,  /* the callback may change ctx->args / fp_args */
   RVJIT_HOOK_ENTRY_ARGS = 8,   /* call .entry_args when a selected function is entered:
                                   the cheap kind, instead of ENTRY (docs/hooks.md) */
+  RVJIT_HOOK_EXIT_RET = 16,    /* call .exit_ret when it returns: the cheap kind, instead
+                                  of EXIT (never both flags) */
 };
 
 typedef struct rvjit_hook_ops {
@@ -65,7 +77,10 @@ typedef struct rvjit_hook_ops {
     rvjit_hook_fn entry;           /* with RVJIT_HOOK_ENTRY */
     rvjit_hook_args_fn entry_args; /* with RVJIT_HOOK_ENTRY_ARGS (never both flags) */
   };
-  rvjit_hook_fn exit;
+  union {                          /* same size and layout as before issue 15 */
+    rvjit_hook_fn exit;            /* with RVJIT_HOOK_EXIT */
+    rvjit_hook_ret_fn exit_ret;    /* with RVJIT_HOOK_EXIT_RET (never both flags) */
+  };
   void* user_data;
   uint32_t flags;
 } rvjit_hook_ops;

@@ -42,7 +42,7 @@ int getting_started_c(rvjit_code_cache* cache, const uint8_t* code, size_t size,
   }
   long (*fib)(long) = (long (*)(long))entry;
 
-  rvjit_hook_ops ops = {{c_on_entry}, c_on_exit, &counts, RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
+  rvjit_hook_ops ops = {{c_on_entry}, {c_on_exit}, &counts, RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
   uint64_t id = rvjit_hook_register(m, &ops, "c_*", err, sizeof err); /* a glob */
   if (id == 0 || rvjit_hook_enable(m, id, err, sizeof err) != 0) {
     printf("register/enable: %s\n", err);

@@ -11,6 +11,9 @@ extern "C" int c_api_trace(rvjit_hook_manager* m, const char* glob, long (*fn)(l
 extern "C" int c_api_fast_trace(rvjit_hook_manager* m, const char* glob, long (*fn)(long),
                                 long arg, int calls, long out[2], char* err, size_t err_size);
 
+extern "C" int c_api_fast_exit_trace(rvjit_hook_manager* m, const char* glob, long (*fn)(long),
+                                     long arg, int calls, long out[3], char* err, size_t err_size);
+
 namespace {
 
 using namespace rvjit;
@@ -73,6 +76,14 @@ TEST(HooksCApi, DeclaredSignatureAndEntryArgsFromC) {
     EXPECT_EQ(out[0], 5);   // entries, none after unregister
     EXPECT_EQ(out[1], 14);  // the last call's argument: 10 + 4
     EXPECT_EQ(reinterpret_cast<long (*)(long)>(entry)(1), 4);
+    long both[3] = {0, 0, 0};
+    ASSERT_EQ(c_api_fast_exit_trace(m, name.c_str(), reinterpret_cast<long (*)(long)>(entry), 20,
+                                    4, both, err, sizeof err),
+              0)
+        << err;
+    EXPECT_EQ(both[0], 4);   // entries
+    EXPECT_EQ(both[1], 4);   // exits, none after unregister
+    EXPECT_EQ(both[2], 26);  // the last call's return value: 23 + 3
   }
   rvjit_hook_manager_destroy(m);
   rvjit_thread_unregister();

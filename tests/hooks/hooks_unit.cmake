@@ -9,6 +9,7 @@ if(RVJIT_RV64)
   # Its own process: it takes the early pthread keys before the library and replaces malloc.
   rvjit_add_test(hooks_late_key_test hook_late_key_test.cpp LIBS rvjit_hooks_stress)
   rvjit_add_test(hooks_fast_path_test hook_fast_path_test.cpp LIBS rvjit_hooks_stress)
+  rvjit_add_test(hooks_fast_exit_test hook_fast_exit_test.cpp LIBS rvjit_hooks_stress)
   foreach(t hooks_failure_test hooks_nested_signal_test)
     target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/tests/runtime)
   endforeach()
