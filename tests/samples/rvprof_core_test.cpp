@@ -231,8 +231,8 @@ TEST(RvprofCollector, HookCallbacksUseCtxAndPerThreadBuffers) {
   EXPECT_EQ(p.threads[0].events.size() + p.threads[1].events.size(), 350u);
 }
 
-// The cheap entry kind rvprof registers: identity from the info, nothing from a ctx.
-TEST(RvprofCollector, EntryArgsCallbackPairsWithExit) {
+// The cheap kinds rvprof registers: identity from the info, nothing from a ctx.
+TEST(RvprofCollector, CheapCallbacksPairEntriesWithExits) {
   Collector c;
   const rvjit_hook_ops ops = c.ops();
   ASSERT_EQ(ops.flags & RVJIT_HOOK_ENTRY_ARGS, RVJIT_HOOK_ENTRY_ARGS);
@@ -240,12 +240,13 @@ TEST(RvprofCollector, EntryArgsCallbackPairsWithExit) {
   rvjit_hook_ctx main_ctx{}, fib_ctx{};
   main_ctx.function = kMain;
   fib_ctx.function = kFib;
+  ASSERT_EQ(ops.flags & RVJIT_HOOK_EXIT_RET, RVJIT_HOOK_EXIT_RET);
   ops.entry_args(0, 0, &main_info);
   for (int i = 0; i < 3; ++i) {
     ops.entry_args(7, 8, &fib_info);
-    ops.exit(&fib_ctx, ops.user_data);
+    ops.exit_ret(55, 0, &fib_info);
   }
-  ops.exit(&main_ctx, ops.user_data);
+  ops.exit_ret(0, 0, &main_info);
   Profile p = build_profile(c);
   EXPECT_EQ(stats(p, "main").calls, 1u);
   EXPECT_EQ(stats(p, "fib").calls, 3u);

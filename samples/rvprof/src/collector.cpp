@@ -181,6 +181,11 @@ void Collector::entry_args_callback(uint64_t, uint64_t, const rvjit_hook_args_in
   static_cast<Collector*>(info->user_data)->on_entry(info->function, info->name, t);
 }
 
+void Collector::exit_ret_callback(uint64_t, uint64_t, const rvjit_hook_args_info* info) {
+  const uint64_t t = now_ns();
+  static_cast<Collector*>(info->user_data)->on_exit(info->function, t);
+}
+
 void Collector::exit_callback(const rvjit_hook_ctx* ctx, void* user_data) {
   const uint64_t t = now_ns();
   static_cast<Collector*>(user_data)->on_exit(ctx->function, t);

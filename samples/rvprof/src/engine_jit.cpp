@@ -107,8 +107,11 @@ int run_jit(const Options& o, const LoadedProgram& p) {
 
   std::string result;
   const bool ok = describe_result(p, s, result);
-  std::printf("rvprof: %s, engine jit, %zu JIT'd function(s), layout %s, sync %s (used: %s)\n",
-              p.path.c_str(), exe.functions().size(), o.layout.c_str(), o.sync.c_str(),
+  size_t fast = 0;  // sites whose declared signature got the hooks' fast trampolines
+  for (const auto& f : exe.functions()) fast += f.fast_entry;
+  std::printf("rvprof: %s, engine jit, %zu JIT'd function(s) (%zu with fast hook entries), "
+              "layout %s, sync %s (used: %s)\n",
+              p.path.c_str(), exe.functions().size(), fast, o.layout.c_str(), o.sync.c_str(),
               rvjit::sync_strategy_name(hs.last_sync));
   std::printf("rvprof: %llu run(s) on %llu thread(s) in %.3f ms; %s\n",
               static_cast<unsigned long long>(s.runs), static_cast<unsigned long long>(o.threads),

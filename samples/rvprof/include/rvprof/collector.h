@@ -171,13 +171,19 @@ class Collector {
   // The cheap entry kind (RVJIT_HOOK_ENTRY_ARGS): the same work without a register frame;
   // on a function with a declared signature the hook's fast entry calls it directly.
   static void entry_args_callback(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
-  // What rvprof registers: only the function's identity and a timestamp are needed.
+  // The cheap exit kind (RVJIT_HOOK_EXIT_RET), called from the fast return trampoline.
+  // Its contract: leave errno alone (nothing here touches it; now_ns() is rdtime, or a
+  // clock_gettime that succeeds).
+  static void exit_ret_callback(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
+  // What rvprof registers: only the function's identity and a timestamp are needed, so
+  // both cheap kinds; with one ops on a site of a declared signature (the eBPF JIT
+  // declares every function's) the hooks call them from JIT'd trampolines directly.
   rvjit_hook_ops ops() {
     rvjit_hook_ops o{};
     o.entry_args = &entry_args_callback;
-    o.exit = &exit_callback;
+    o.exit_ret = &exit_ret_callback;
     o.user_data = this;
-    o.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT;
+    o.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT_RET;
     return o;
   }
 
