@@ -187,6 +187,35 @@ TEST(RvprofCollector, NewWindowDiscardsFramesWhoseExitWasLost) {
   EXPECT_EQ(count(svg.str(), "<g class=\"frame\""), 5u);  // all, fib, main, main;fib, main;fib;leaf
 }
 
+// The callbacks only log; the tables are built when the log fills up and when the
+// profile is read. Wherever the drains fall (a log of 2 raw events up to one that never
+// fills), the profile is the same: the recursion and the window of the two tests above.
+TEST(RvprofCollector, DrainPointsDoNotChangeTheProfile) {
+  auto run = [](size_t max_log) {
+    CollectorOptions o;
+    o.max_log = max_log;
+    Collector c(o);
+    record_sample(c);
+    c.on_entry(kMain, "main", 200);
+    c.on_entry(kFib, "fib", 210);
+    c.new_window();  // fib's and main's exits are lost
+    c.on_entry(kLeaf, "leaf", 250);
+    c.on_exit(kLeaf, 260);
+    c.on_exit(kMain, 270);
+    Profile p = build_profile(c);
+    std::ostringstream s;
+    write_folded(s, p);
+    s << "calls " << p.total_calls() << " events " << p.trace_events() << " cut "
+      << p.counters.cut_frames << " unmatched " << p.counters.unmatched_exits;
+    return s.str();
+  };
+  const std::string whole = run(1000);
+  EXPECT_EQ(whole,
+            "leaf 10\nmain 30\nmain;fib 20\nmain;fib;fib 10\nmain;leaf 30\nmain;leaf;fib 10\n"
+            "calls 6 events 6 cut 2 unmatched 1");
+  for (size_t max_log : {2u, 3u, 5u, 7u, 11u}) EXPECT_EQ(run(max_log), whole) << max_log;
+}
+
 TEST(RvprofCollector, BoundedBuffersDropAndCount) {
   CollectorOptions o;
   o.max_events = 2;
@@ -257,6 +286,7 @@ TEST(RvprofCollector, CheapCallbacksPairEntriesWithExits) {
 TEST(RvprofCollector, CallbacksDoNotAllocate) {
   CollectorOptions o;
   o.max_events = 64;  // also overflow the trace buffer: dropping must not allocate either
+  o.max_log = 100;    // and drain the log many times inside the callbacks
   Collector c(o);
   rvjit_hook_ctx main_ctx{}, fib_ctx{};
   main_ctx.function = kMain;
