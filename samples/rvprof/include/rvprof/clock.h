@@ -24,7 +24,8 @@ struct TickScale {
 };
 extern TickScale g_tick_scale;
 
-inline uint64_t monotonic_ns() noexcept {
+// Out of line: a call the hook callbacks make only without the time CSR.
+[[gnu::noinline]] inline uint64_t monotonic_ns() noexcept {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
@@ -38,16 +39,25 @@ inline uint64_t read_time_csr() noexcept {
 }
 #endif
 
-inline uint64_t now_ns() noexcept {
+// now_ns() without a call: false (and *t untouched) when the time CSR is not in use. The
+// hook callbacks use it so that their common case needs no stack frame.
+inline bool now_ns_from_time_csr(uint64_t* t) noexcept {
 #if defined(__riscv) && __riscv_xlen == 64
   const TickScale& s = g_tick_scale;
   if (s.mult != 0) {
     const unsigned __int128 scaled =
         static_cast<unsigned __int128>(read_time_csr() - s.tick0) * s.mult;
-    return s.ns0 + static_cast<uint64_t>(scaled >> 32);
+    *t = s.ns0 + static_cast<uint64_t>(scaled >> 32);
+    return true;
   }
 #endif
-  return monotonic_ns();
+  (void)t;
+  return false;
+}
+
+inline uint64_t now_ns() noexcept {
+  uint64_t t;
+  return now_ns_from_time_csr(&t) ? t : monotonic_ns();
 }
 
 // What calibrate_clock() found.

@@ -206,11 +206,13 @@ class Collector {
   // log_slow(). The window is read with acquire: pairs with new_window()'s increment, made
   // before the hooks are re-enabled, so a callback of the new enabling sees the new window.
   void log(uintptr_t address, const char* tag, uint64_t t) noexcept {
+    if (!try_log(address, tag, t)) log_slow(window_.load(std::memory_order_acquire), address, tag, t);
+  }
+  // log()'s common case alone: false when it needs log_slow() (claim, window, full log).
+  bool try_log(uintptr_t address, const char* tag, uint64_t t) noexcept {
     const uint32_t window = window_.load(std::memory_order_acquire);
     const CollectorTls& c = t_collector_tls;
-    if (c.generation == generation_ && c.buffer && c.buffer->try_log(window, t, address, tag))
-      return;
-    log_slow(window, address, tag, t);
+    return c.generation == generation_ && c.buffer && c.buffer->try_log(window, t, address, tag);
   }
   // Drains every claimed buffer's log (only when no callback runs, like reading).
   void drain() noexcept;
