@@ -481,6 +481,8 @@ TEST(RvprofOptions, ClockChoice) {
   EXPECT_EQ(parse_options({"--clock", "monotonic"}).value().clock, "monotonic");
   EXPECT_FALSE(parse_options({"--clock", "tsc"}).ok());
   EXPECT_FALSE(parse_options({"--clock"}).ok());
+  EXPECT_EQ(parse_options({"--log-events", "64"}).value().log_events, 64u);
+  EXPECT_FALSE(parse_options({"--log-events", "1"}).ok());
 }
 
 // The closest now_ns() comes to the middle of a CLOCK_MONOTONIC bracket around it, in

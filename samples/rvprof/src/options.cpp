@@ -42,6 +42,8 @@ const char* usage() {
 "  --threads N                run it on N threads at once (each: --repeat/--duration)\n"
          "  --budget N                 eBPF instruction budget per run (default 1000000)\n"
          "  --max-events N             trace events kept per thread (default 262144)\n"
+         "  --log-events N             hook events logged per thread before they are\n"
+         "                             aggregated (default 1048576, 24 bytes each)\n"
          "  --timeline                 print every hook switch (when, how long it took)\n"
          "  --clock auto|monotonic     timestamps: the time CSR where readable (auto), or\n"
          "                             clock_gettime(CLOCK_MONOTONIC) on every call\n"
@@ -127,6 +129,9 @@ rvjit::Result<Options> parse_options(const std::vector<std::string>& args) {
     } else if (a == "--max-events") {
       if (!number(n)) return bad("--max-events takes a count");
       o.max_events = n;
+    } else if (a == "--log-events") {
+      if (!number(n) || n < 2) return bad("--log-events takes a count >= 2");
+      o.log_events = n;
     } else if (a == "--clock") {
       if (!value(o.clock) || !one_of(o.clock, {"auto", "monotonic"}))
         return bad("--clock takes auto or monotonic");
