@@ -16,6 +16,10 @@
 #include "ebpf/disassembler.h"
 #include "ebpf/engine.h"
 #include "ebpf/isa.h"
+#if defined(RVJIT_EBPF_JIT) && RVJIT_EBPF_JIT
+#include "ebpf/jit.h"
+#include "rvjit/hooks/hook_manager.h"
+#endif
 
 namespace {
 using namespace rvjit::ebpf;
@@ -49,7 +53,10 @@ class Gen {
   // recursion, so every program ends). main folds r1..r9 into r0 after its last call, so
   // the r1..r5 a callee leaves behind (the JIT hands back only the live ones,
   // src/jit_liveness.cpp) and the r6..r9 it must preserve all reach the result.
-  std::vector<Insn> call_graph(int body) {
+  // max_args < 5: f1 and f2 first overwrite r(k+1)..r5 and r0 for a random k <= max_args,
+  // so at most r1..rk can be live at their entry (without it, their random bodies read
+  // almost every register).
+  std::vector<Insn> call_graph(int body, int max_args = 5) {
     std::vector<Insn> p;
     for (uint8_t r = 0; r <= 9; ++r) lddw(p, r, value64());
     std::vector<std::pair<size_t, int>> calls;  // (pc, callee 1 or 2)
@@ -67,6 +74,16 @@ class Gen {
     p.push_back(exit_insn);
     for (int f = 1; f <= 2; ++f) {
       start[f] = p.size();
+      if (max_args < 5) {
+        const int keep = static_cast<int>(below(static_cast<uint64_t>(max_args) + 1));
+        for (int r = keep + 1; r <= 6; ++r) {  // 6: r0, read first by many random bodies
+          Insn mov;
+          mov.opcode = op::kAlu64 | op::kMov;  // kSrcK: mov rK, imm
+          mov.dst = static_cast<uint8_t>(r % 6);
+          mov.imm = imm32();
+          p.push_back(mov);
+        }
+      }
       emit_body(p, body / 2, f, &calls);
       p.push_back(exit_insn);
     }
@@ -300,6 +317,55 @@ TEST(EbpfJitRandom, AgreesWithTheInterpreterOnRandomCallGraphs) {
   EXPECT_GT(verified, kPrograms * 9 / 10) << "the generator must produce valid programs";
   EXPECT_LT(failed_runs, verified / 2) << "most programs must run to the end";
   EXPECT_GT(three_functions, verified / 2) << "most programs must call both f1 and f2";
+}
+
+// An entry callback of the cheap kind that does what the psABI allows any callee to do:
+// it overwrites every caller-saved integer register. The JIT declares each function's
+// signature (its live argument registers); a site with one such ops gets a fast entry
+// that saves only the declared ones, so a declaration that missed a live register would
+// hand the function a clobbered argument here.
+void clobbering_entry(uint64_t, uint64_t, const rvjit_hook_args_info* info) {
+  ++*static_cast<uint64_t*>(info->user_data);
+  asm volatile(
+      "li a0, -1\n li a1, -1\n li a2, -1\n li a3, -1\n li a4, -1\n li a5, -1\n"
+      "li a6, -1\n li a7, -1\n li t0, -1\n li t1, -1\n li t2, -1\n li t3, -1\n"
+      "li t4, -1\n li t5, -1\n li t6, -1\n" ::
+          : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t2", "t3", "t4",
+            "t5", "t6", "memory");
+}
+
+TEST(EbpfJitRandom, DeclaredSignaturesHoldUnderAClobberingEntryHook) {
+  HelperRegistry helpers;
+  register_test_helpers(helpers);
+  auto interp_engine = make_engine("interpreter");
+  ASSERT_TRUE(interp_engine.ok());
+  JitEngine jit_engine;
+  int verified = 0, fast_sites = 0;
+  uint64_t hooked_calls = 0;
+  constexpr int kPrograms = 300;
+  for (int n = 0; n < kPrograms; ++n) {
+    Gen gen(static_cast<uint32_t>(0x519a0000 + n));
+    auto program = Program::create(gen.call_graph(16 + n % 24, 2));
+    if (!program.ok()) continue;
+    ++verified;
+    auto interp = (*interp_engine)->load(*program, helpers);
+    auto jit = jit_engine.load_jit(*program, helpers);
+    ASSERT_TRUE(interp.ok() && jit.ok()) << (jit.ok() ? "" : jit.error().to_string());
+    rvjit::HookManager& hooks = (*jit)->hooks();
+    rvjit_hook_ops ops{};
+    ops.entry_args = &clobbering_entry;
+    ops.user_data = &hooked_calls;
+    ops.flags = RVJIT_HOOK_ENTRY_ARGS;
+    auto id = hooks.register_ops(ops, rvjit::HookFilter::glob("*"));
+    ASSERT_TRUE(id.ok()) << id.error().to_string();
+    ASSERT_FALSE(hooks.enable(*id));
+    for (const JitFunction& f : (*jit)->functions()) fast_sites += f.fast_entry;
+    const std::string want = outcome(**interp), got = outcome(**jit);
+    ASSERT_EQ(want, got) << "seed " << n << "\n" << disassemble(*program);
+  }
+  EXPECT_GT(verified, kPrograms * 9 / 10) << "the generator must produce valid programs";
+  EXPECT_GT(fast_sites, 2 * verified) << "most functions declare <= 2 arguments: fast entries";
+  EXPECT_GT(hooked_calls, uint64_t(verified)) << "the hook must run";
 }
 
 #endif  // RVJIT_EBPF_JIT

@@ -380,6 +380,32 @@ TEST_P(JitHooks, EveryEbpfFunctionIsANamedHookSite) {
   for (const auto& n : names) EXPECT_FALSE(*exe->hooks().site_enabled(n)) << n;
 }
 
+// The signature each function declares to the hooks (its argument registers live at
+// entry) and whether that earned its site a fast entry (<= 2 integer arguments, with
+// membarrier: both hold under qemu-riscv64 and on the kernel).
+TEST_P(JitHooks, FunctionsDeclareTheArgumentsTheyRead) {
+  auto exe = load(
+      "main:\nmov %r1, 15\ncall local fib\nmov %r6, %r0\nmov %r1, 1\nmov %r2, 2\n"
+      "mov %r3, 3\ncall local three\nadd %r6, %r0\nmov %r0, %r6\ncall local keep\nexit\n"
+      "fib:\nmov %r0, %r1\njlt %r1, 2, done\nmov %r6, %r1\nsub %r1, 1\ncall local fib\n"
+      "mov %r7, %r0\nmov %r1, %r6\nsub %r1, 2\ncall local fib\nadd %r0, %r7\ndone:\nexit\n"
+      "keep:\nexit\n"  // returns the caller's r0: r0's register is live at its entry
+      "three:\nmov %r0, %r3\nadd %r0, %r1\nexit\n");
+  ASSERT_TRUE(exe);
+  std::map<std::string, std::pair<int, bool>> got;
+  for (const JitFunction& f : exe->functions()) got[f.name] = {f.int_args, f.fast_entry};
+  // main reads nothing first: fib writes r0 on every path, so r0 is dead before main's
+  // call (a call that may pass r0 through would make main declare a0..a5).
+  EXPECT_EQ(got["main"], std::make_pair(0, true));
+  EXPECT_EQ(got["fib"], std::make_pair(1, true));
+  EXPECT_EQ(got["keep"], std::make_pair(6, false));
+  EXPECT_EQ(got["three"], std::make_pair(3, false));
+  std::vector<uint8_t> mem;
+  auto r = exe->run(mem);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(*r, 610u + 4u);  // fib(15) + three(1, 2, 3), through keep
+}
+
 TEST(EbpfJitNames, PrefixedNamesReachTheCodeCacheAndPcLookup) {
   // What a sampling profiler sees: CodeCache::lookup_pc of an address inside a JIT'd
   // function names the eBPF function (prefixed by the program's name).

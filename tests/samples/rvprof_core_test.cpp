@@ -2,6 +2,7 @@
 // (explicit timestamps, so every number below is computed by hand).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -186,6 +187,35 @@ TEST(RvprofCollector, NewWindowDiscardsFramesWhoseExitWasLost) {
   EXPECT_EQ(count(svg.str(), "<g class=\"frame\""), 5u);  // all, fib, main, main;fib, main;fib;leaf
 }
 
+// The callbacks only log; the tables are built when the log fills up and when the
+// profile is read. Wherever the drains fall (a log of 2 raw events up to one that never
+// fills), the profile is the same: the recursion and the window of the two tests above.
+TEST(RvprofCollector, DrainPointsDoNotChangeTheProfile) {
+  auto run = [](size_t max_log) {
+    CollectorOptions o;
+    o.max_log = max_log;
+    Collector c(o);
+    record_sample(c);
+    c.on_entry(kMain, "main", 200);
+    c.on_entry(kFib, "fib", 210);
+    c.new_window();  // fib's and main's exits are lost
+    c.on_entry(kLeaf, "leaf", 250);
+    c.on_exit(kLeaf, 260);
+    c.on_exit(kMain, 270);
+    Profile p = build_profile(c);
+    std::ostringstream s;
+    write_folded(s, p);
+    s << "calls " << p.total_calls() << " events " << p.trace_events() << " cut "
+      << p.counters.cut_frames << " unmatched " << p.counters.unmatched_exits;
+    return s.str();
+  };
+  const std::string whole = run(1000);
+  EXPECT_EQ(whole,
+            "leaf 10\nmain 30\nmain;fib 20\nmain;fib;fib 10\nmain;leaf 30\nmain;leaf;fib 10\n"
+            "calls 6 events 6 cut 2 unmatched 1");
+  for (size_t max_log : {2u, 3u, 5u, 7u, 11u}) EXPECT_EQ(run(max_log), whole) << max_log;
+}
+
 TEST(RvprofCollector, BoundedBuffersDropAndCount) {
   CollectorOptions o;
   o.max_events = 2;
@@ -230,9 +260,33 @@ TEST(RvprofCollector, HookCallbacksUseCtxAndPerThreadBuffers) {
   EXPECT_EQ(p.threads[0].events.size() + p.threads[1].events.size(), 350u);
 }
 
+// The cheap kinds rvprof registers: identity from the info, nothing from a ctx.
+TEST(RvprofCollector, CheapCallbacksPairEntriesWithExits) {
+  Collector c;
+  const rvjit_hook_ops ops = c.ops();
+  ASSERT_EQ(ops.flags & RVJIT_HOOK_ENTRY_ARGS, RVJIT_HOOK_ENTRY_ARGS);
+  rvjit_hook_args_info main_info{ops.user_data, kMain, "main"}, fib_info{ops.user_data, kFib, "fib"};
+  rvjit_hook_ctx main_ctx{}, fib_ctx{};
+  main_ctx.function = kMain;
+  fib_ctx.function = kFib;
+  ASSERT_EQ(ops.flags & RVJIT_HOOK_EXIT_RET, RVJIT_HOOK_EXIT_RET);
+  ops.entry_args(0, 0, &main_info);
+  for (int i = 0; i < 3; ++i) {
+    ops.entry_args(7, 8, &fib_info);
+    ops.exit_ret(55, 0, &fib_info);
+  }
+  ops.exit_ret(0, 0, &main_info);
+  Profile p = build_profile(c);
+  EXPECT_EQ(stats(p, "main").calls, 1u);
+  EXPECT_EQ(stats(p, "fib").calls, 3u);
+  EXPECT_EQ(p.counters.unmatched_exits, 0u);
+  EXPECT_EQ(p.trace_events(), 4u);
+}
+
 TEST(RvprofCollector, CallbacksDoNotAllocate) {
   CollectorOptions o;
   o.max_events = 64;  // also overflow the trace buffer: dropping must not allocate either
+  o.max_log = 100;    // and drain the log many times inside the callbacks
   Collector c(o);
   rvjit_hook_ctx main_ctx{}, fib_ctx{};
   main_ctx.function = kMain;
@@ -420,6 +474,58 @@ TEST(RvprofOptions, ParsesAndRejects) {
   EXPECT_EQ(d.value().effective_duration_ms(), 0u);  // one run
   auto a = parse_options({"--attach-ms", "300"});
   EXPECT_EQ(a.value().effective_duration_ms(), 400u);
+}
+
+TEST(RvprofOptions, ClockChoice) {
+  EXPECT_EQ(parse_options({}).value().clock, "auto");
+  EXPECT_EQ(parse_options({"--clock", "monotonic"}).value().clock, "monotonic");
+  EXPECT_FALSE(parse_options({"--clock", "tsc"}).ok());
+  EXPECT_FALSE(parse_options({"--clock"}).ok());
+  EXPECT_EQ(parse_options({"--log-events", "64"}).value().log_events, 64u);
+  EXPECT_FALSE(parse_options({"--log-events", "1"}).ok());
+}
+
+// The closest now_ns() comes to the middle of a CLOCK_MONOTONIC bracket around it, in
+// ns, over a few tries (a preemption inside one bracket only widens that one).
+uint64_t best_clock_disagreement() {
+  uint64_t best = UINT64_MAX;
+  for (int i = 0; i < 16; ++i) {
+    const uint64_t a = monotonic_ns(), t = now_ns(), b = monotonic_ns();
+    if (t < a || t > b) {
+      best = std::min(best, t < a ? a - t : t - b);
+    } else {
+      return 0;
+    }
+  }
+  return best;
+}
+
+// rdtime on RV64 (qemu-user and Linux both let user mode read `time`), clock_gettime
+// elsewhere; either way now_ns() is on CLOCK_MONOTONIC's scale and never runs backwards.
+// Bounds are generous on purpose (a loaded machine): 1 ms plus 1% of the time since the
+// calibration; a wrong rate or offset (ticks taken for ns: 2.7x here) is far outside.
+TEST(RvprofClock, CalibratedClockFollowsMonotonic) {
+  const ClockInfo info = calibrate_clock();
+#if defined(__riscv) && __riscv_xlen == 64
+  EXPECT_TRUE(info.time_csr);
+  EXPECT_GT(info.ticks_per_us, 0.0);
+#else
+  EXPECT_FALSE(info.time_csr);
+#endif
+  const uint64_t start = monotonic_ns();
+  uint64_t last = now_ns();
+  for (int round = 0; round < 5; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const uint64_t since = monotonic_ns() - start;
+    EXPECT_LE(best_clock_disagreement(), 1'000'000 + since / 100) << "round " << round;
+    const uint64_t t = now_ns();
+    EXPECT_GE(t, last);
+    last = t;
+  }
+  const ClockInfo off = calibrate_clock(false);  // --clock monotonic
+  EXPECT_FALSE(off.time_csr);
+  EXPECT_EQ(best_clock_disagreement(), 0u);
+  calibrate_clock();
 }
 
 class FakeSwitch : public HookSwitch {

@@ -80,6 +80,22 @@ std::vector<std::string> install_names(const Program& program, const std::string
   return names;
 }
 
+// What the hooks may assume of function k at entry (docs/hooks.md, "The fast path"):
+// r1..r5 live in a0..a4, so its integer arguments are a0 up to the highest argument
+// register it may read (call_liveness is conservative: never fewer than it reads), and
+// a0..a5 when it reads the caller's r0 (a5) first; no FP argument. Nothing else
+// caller-saved is live at an eBPF function's entry (r6..r10 and the run's fixed
+// registers are s registers). A declared signature lets a single cheap hook skip the
+// full register save; one that missed a live register would corrupt it
+// (ebpf_jit_random_test, DeclaredSignaturesHoldUnderAClobberingEntryHook).
+HookSignature signature_of(const jit::CallLiveness& liveness, size_t k) {
+  if (liveness.entry_reads_r0[k]) return HookSignature::of(6, 0);
+  int ints = 0;
+  for (int r = 1; r <= 5; ++r)
+    if (liveness.entry_live[k] & (1u << r)) ints = r;
+  return HookSignature::of(ints, 0);
+}
+
 }  // namespace
 
 namespace jit {
@@ -154,17 +170,19 @@ Result<std::unique_ptr<JitExecutable>> JitEngine::load_jit(const Program& progra
   for (size_t k = fns.size(); k-- > 0;) {
     auto code = jit::compile_function(program, k, helpers, targets, options_.layout);
     if (!code.ok()) return code.error();
-    auto fn = parts.hooks->install(*code, names[k]);
+    const HookSignature sig = signature_of(liveness, k);
+    auto fn = parts.hooks->install(*code, names[k], sig);
     if (!fn.ok() && fn.error().code() == ErrorCode::kBranchOutOfRange) {
       // A callee beyond auipc+jalr reach (another code region): calls through the table.
       jit::CallTargets table_only{parts.entry_table.get(), nullptr, &liveness};
       code = jit::compile_function(program, k, helpers, table_only, options_.layout);
       if (!code.ok()) return code.error();
-      fn = parts.hooks->install(*code, names[k]);
+      fn = parts.hooks->install(*code, names[k], sig);
     }
     if (!fn.ok()) return fn.error();
     parts.entry_table[k] = fn->entry;
-    parts.functions[k] = JitFunction{names[k], fns[k].start, fn->entry, fn->code.size};
+    parts.functions[k] =
+        JitFunction{names[k], fns[k].start, fn->entry, fn->code.size, sig.int_args, fn->fast_entry};
   }
   auto thunk = jit::compile_enter_thunk();
   if (!thunk.ok()) return thunk.error();

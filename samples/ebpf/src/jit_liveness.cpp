@@ -52,7 +52,10 @@ void gen_kill(const Program& p, uint32_t pc, uint16_t exit_live, const CallLiven
   if (i.opcode == op::kCallInsn && i.src == op::kCallLocal) {
     const size_t callee = p.function_index(static_cast<uint32_t>(int64_t{pc} + 1 + i.imm));
     *gen = calls.entry_live[callee];
-    *kill = kArgs;
+    // r1..r5 come back as the callee left them; r0 too, unless the callee may return the
+    // caller's r0 unchanged: exit reads r0, so "r0 not live at the callee's entry" means
+    // every path through it writes r0 first.
+    *kill = static_cast<uint16_t>(kArgs | (calls.entry_reads_r0[callee] ? 0 : bit(0)));
     return;
   }
   if (i.opcode == op::kCallInsn) { *gen = kArgs; *kill = bit(0); return; }  // r1..r5 unchanged
@@ -114,14 +117,18 @@ std::vector<uint16_t> live_after(const Program& p, size_t index, const CallLiven
 CallLiveness call_liveness(const Program& p) {
   const std::vector<Function>& fns = p.functions();
   // Least fixed point: start from nothing live, grow until stable (at most 5 bits per
-  // mask). Main's callers read only r0.
-  CallLiveness calls{std::vector<uint16_t>(fns.size(), 0), std::vector<uint16_t>(fns.size(), 0)};
+  // mask, one flag per function: each only ever grows, as a callee's r0 flag only shrinks
+  // what its calls kill). Main's callers read only r0.
+  CallLiveness calls{std::vector<uint16_t>(fns.size(), 0), std::vector<uint16_t>(fns.size(), 0),
+                     std::vector<uint8_t>(fns.size(), 0)};
   std::vector<uint16_t>& exit_live = calls.exit_live;
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t k = 0; k < fns.size(); ++k) {
       uint16_t entry = 0;
       const std::vector<uint16_t> after = solve(p, k, calls, &entry);
+      const uint8_t reads_r0 = (entry & bit(0)) != 0;
+      if (reads_r0 != calls.entry_reads_r0[k]) { calls.entry_reads_r0[k] = reads_r0; changed = true; }
       entry &= kArgs;
       if (entry != calls.entry_live[k]) { calls.entry_live[k] = entry; changed = true; }
       for (uint32_t pc = fns[k].start; pc < fns[k].end; pc = next_pc(p, pc)) {

@@ -12,11 +12,6 @@ namespace {
 
 std::atomic<uint64_t> g_generations{1};
 
-struct TlsCache {
-  uint64_t generation = 0;
-  ThreadBuffer* buffer = nullptr;
-};
-thread_local TlsCache t_cache;
 
 size_t pow2_at_least(size_t n) {
   size_t p = 16;
@@ -32,13 +27,46 @@ inline size_t hash_address(uintptr_t a) {
 
 }  // namespace
 
+thread_local CollectorTls t_collector_tls;
+
+const char ThreadBuffer::kExitTag[] = "<exit>";
+const char ThreadBuffer::kWindowTag[] = "<window>";
+
 ThreadBuffer::ThreadBuffer(const CollectorOptions& o)
     : slots_(pow2_at_least(o.max_functions * 2)),
       order_(o.max_functions),
       max_functions_(o.max_functions),
       nodes_(o.max_nodes < 1 ? 1 : o.max_nodes),
       stack_(o.max_depth),
-      events_(o.max_events) {}
+      events_(o.max_events),
+      log_(o.max_log < 2 ? 2 : o.max_log),
+      log_pos_(log_.data()),
+      log_end_(log_.data() + log_.size()) {}
+
+// A new window's marker first (and a drain when there is no room for both), or a drain.
+void ThreadBuffer::log(uint32_t window, uint64_t t, uintptr_t address, const char* tag) noexcept {
+  if (window != logged_window_) {
+    if (log_end_ - log_pos_ < 2) drain();  // room for the marker and the event
+    logged_window_ = window;
+    *log_pos_++ = RawEvent{window, 0, kWindowTag};
+  }
+  if (log_pos_ == log_end_) drain();
+  *log_pos_++ = RawEvent{t, address, tag};
+}
+
+void ThreadBuffer::drain() noexcept {
+  for (const RawEvent* p = log_.data(); p != log_pos_; ++p) {
+    const RawEvent& e = *p;
+    if (e.name == kWindowTag) {
+      sync_window(static_cast<uint32_t>(e.t));
+    } else if (e.name == kExitTag) {
+      on_exit(e.address, e.t);
+    } else {
+      on_entry(e.address, e.name, e.t);
+    }
+  }
+  log_pos_ = log_.data();
+}
 
 uint32_t ThreadBuffer::intern(uintptr_t address, const char* name) noexcept {
   const size_t mask = slots_.size() - 1;
@@ -150,9 +178,8 @@ Collector::Collector(const CollectorOptions& options)
     buffers_.push_back(std::make_unique<ThreadBuffer>(options_));
 }
 
-ThreadBuffer* Collector::current() noexcept {
-  TlsCache& c = t_cache;
-  if (c.generation == generation_) return c.buffer;
+ThreadBuffer* Collector::claim() noexcept {
+  CollectorTls& c = t_collector_tls;
   const size_t i = claimed_.fetch_add(1, std::memory_order_relaxed);
   ThreadBuffer* b = nullptr;
   if (i < buffers_.size()) {
@@ -166,6 +193,15 @@ ThreadBuffer* Collector::current() noexcept {
   return b;
 }
 
+void Collector::drain() noexcept {
+  for (size_t i = 0; i < thread_count(); ++i) buffers_[i]->drain();
+}
+
+void Collector::log_slow(uint32_t window, uintptr_t address, const char* tag,
+                         uint64_t t) noexcept {
+  if (ThreadBuffer* b = current()) b->log(window, t, address, tag);
+}
+
 size_t Collector::thread_count() const {
   const size_t n = claimed_.load(std::memory_order_acquire);
   return n < buffers_.size() ? n : buffers_.size();
@@ -174,6 +210,34 @@ size_t Collector::thread_count() const {
 void Collector::entry_callback(const rvjit_hook_ctx* ctx, void* user_data) {
   const uint64_t t = now_ns();
   static_cast<Collector*>(user_data)->on_entry(ctx->function, ctx->name, t);
+}
+
+// The cheap kinds: with the time CSR in use their common case calls nothing, so they need
+// no stack frame (every other path ends in a tail call).
+namespace {
+
+[[gnu::noinline]] void entry_args_slow(const rvjit_hook_args_info* info) {
+  static_cast<Collector*>(info->user_data)->on_entry(info->function, info->name, now_ns());
+}
+[[gnu::noinline]] void exit_ret_slow(const rvjit_hook_args_info* info) {
+  static_cast<Collector*>(info->user_data)->on_exit(info->function, now_ns());
+}
+
+}  // namespace
+
+void Collector::entry_args_callback(uint64_t, uint64_t, const rvjit_hook_args_info* info) {
+  uint64_t t;
+  auto* c = static_cast<Collector*>(info->user_data);
+  if (now_ns_from_time_csr(&t) && c->try_log(info->function, info->name ? info->name : "", t))
+    return;
+  entry_args_slow(info);  // a tail call: the common case above needs no frame
+}
+
+void Collector::exit_ret_callback(uint64_t, uint64_t, const rvjit_hook_args_info* info) {
+  uint64_t t;
+  auto* c = static_cast<Collector*>(info->user_data);
+  if (now_ns_from_time_csr(&t) && c->try_log(info->function, ThreadBuffer::kExitTag, t)) return;
+  exit_ret_slow(info);
 }
 
 void Collector::exit_callback(const rvjit_hook_ctx* ctx, void* user_data) {

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "run.h"
+#include "rvprof/clock.h"
 #include "rvprof/collector.h"
 #include "rvprof/output.h"
 #include "rvprof/profile.h"
@@ -57,6 +58,7 @@ int run_jit(const Options& o, const LoadedProgram& p) {
 
   CollectorOptions co;
   co.max_events = o.max_events;
+  co.max_log = o.log_events;
   co.max_threads = o.threads + 1;
   Collector collector(co);
   // [rvprof-register]
@@ -80,7 +82,13 @@ int run_jit(const Options& o, const LoadedProgram& p) {
   if (auto e = hooks.unregister(id.value()))
     std::fprintf(stderr, "rvprof: unregister hooks: %s\n", e.to_string().c_str());
 
+  // What the callbacks logged and left for later: aggregated here, after the runs (a
+  // full log was aggregated inside a callback, counted in the runs' time).
+  size_t pending = 0;
+  for (size_t i = 0; i < collector.thread_count(); ++i) pending += collector.thread(i).logged();
+  const uint64_t aggregate_t0 = now_ns();
   Profile profile = build_profile(collector);
+  const double aggregate_ms = static_cast<double>(now_ns() - aggregate_t0) / 1e6;
   profile.sampling = Sampling{timeline.sampled(), timeline.wall_ns(), timeline.on_ns()};
   if (timeline.sampled()) {
     // Surely on: end of an enable .. start of the next disable; surely off: the converse.
@@ -107,8 +115,11 @@ int run_jit(const Options& o, const LoadedProgram& p) {
 
   std::string result;
   const bool ok = describe_result(p, s, result);
-  std::printf("rvprof: %s, engine jit, %zu JIT'd function(s), layout %s, sync %s (used: %s)\n",
-              p.path.c_str(), exe.functions().size(), o.layout.c_str(), o.sync.c_str(),
+  size_t fast = 0;  // sites whose declared signature got the hooks' fast trampolines
+  for (const auto& f : exe.functions()) fast += f.fast_entry;
+  std::printf("rvprof: %s, engine jit, %zu JIT'd function(s) (%zu with fast hook entries), "
+              "layout %s, sync %s (used: %s)\n",
+              p.path.c_str(), exe.functions().size(), fast, o.layout.c_str(), o.sync.c_str(),
               rvjit::sync_strategy_name(hs.last_sync));
   std::printf("rvprof: %llu run(s) on %llu thread(s) in %.3f ms; %s\n",
               static_cast<unsigned long long>(s.runs), static_cast<unsigned long long>(o.threads),
@@ -127,6 +138,8 @@ int run_jit(const Options& o, const LoadedProgram& p) {
       std::printf("rvprof: timeline %10.3f ms  hooks %-3s (%.3f ms)%s%s\n", tr.t_ns / 1e6,
                   tr.on ? "on" : "off", tr.call_ns / 1e6, tr.error.empty() ? "" : " ",
                   tr.error.c_str());
+  std::printf("rvprof: aggregated %zu logged hook event(s) after the runs in %.3f ms\n", pending,
+              aggregate_ms);
   if (hs.shadow_overflows)
     std::printf("rvprof: %llu call(s) deeper than the hook shadow stack were not traced\n",
                 static_cast<unsigned long long>(hs.shadow_overflows));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "run.h"
+#include "rvprof/clock.h"
 
 namespace {
 
@@ -74,6 +75,14 @@ int main(int argc, char** argv) {
   }
   p.program.emplace(std::move(prog.value()));
   rvjit::ebpf::register_test_helpers(p.helpers);
+
+  // Before any thread exists (clock.h): every timestamp of the run uses this clock.
+  const ClockInfo clock = calibrate_clock(o.clock == "auto");
+  if (clock.time_csr)
+    std::printf("rvprof: clock: rdtime, %.3f ticks/us (calibrated against CLOCK_MONOTONIC)\n",
+                clock.ticks_per_us);
+  else
+    std::printf("rvprof: clock: clock_gettime(CLOCK_MONOTONIC)\n");
 
   if (o.engine == "interpreter") {
     if (o.timed())

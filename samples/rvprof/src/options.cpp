@@ -42,7 +42,11 @@ const char* usage() {
 "  --threads N                run it on N threads at once (each: --repeat/--duration)\n"
          "  --budget N                 eBPF instruction budget per run (default 1000000)\n"
          "  --max-events N             trace events kept per thread (default 262144)\n"
+         "  --log-events N             hook events logged per thread before they are\n"
+         "                             aggregated (default 1048576, 24 bytes each)\n"
          "  --timeline                 print every hook switch (when, how long it took)\n"
+         "  --clock auto|monotonic     timestamps: the time CSR where readable (auto), or\n"
+         "                             clock_gettime(CLOCK_MONOTONIC) on every call\n"
          "  --quiet                    do not print the table\n"
          "Without --duration/--repeat one run; with attach/detach/burst rvprof runs the\n"
          "program repeatedly for long enough (see docs/rvprof.md).\n";
@@ -125,6 +129,12 @@ rvjit::Result<Options> parse_options(const std::vector<std::string>& args) {
     } else if (a == "--max-events") {
       if (!number(n)) return bad("--max-events takes a count");
       o.max_events = n;
+    } else if (a == "--log-events") {
+      if (!number(n) || n < 2) return bad("--log-events takes a count >= 2");
+      o.log_events = n;
+    } else if (a == "--clock") {
+      if (!value(o.clock) || !one_of(o.clock, {"auto", "monotonic"}))
+        return bad("--clock takes auto or monotonic");
     } else if (a == "--timeline") {
       o.show_timeline = true;
     } else if (a == "--quiet") {

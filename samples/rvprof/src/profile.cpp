@@ -126,7 +126,8 @@ void add_counters(ThreadCounters& a, const ThreadCounters& b) {
 
 }  // namespace
 
-Profile build_profile(const Collector& collector) {
+Profile build_profile(Collector& collector) {
+  collector.drain();
   Profile p;
   std::map<std::string, uint32_t> by_name;
   std::map<std::string, StackStats> stacks;

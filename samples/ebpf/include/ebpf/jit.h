@@ -48,6 +48,8 @@ struct JitFunction {
   uint32_t start = 0; // first eBPF slot
   uintptr_t entry = 0;  // the hook site: the address callers jump to
   size_t code_size = 0;
+  int int_args = -1;        // the signature declared to the hooks (its live r1..r5)
+  bool fast_entry = false;  // the hooks gave its site a fast entry (HookedFunction)
 };
 
 class JitExecutable final : public Executable {

@@ -60,10 +60,15 @@ uint64_t callx_dispatch(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint
 //   exit_live[k]: the registers some caller of function k reads after calling it before
 //     writing them, i.e. what k's exit must hand back (the interpreter's r1..r5 after a
 //     local call are the callee's);
-//   entry_live[k]: the arguments function k may read before writing them.
+//   entry_live[k]: the arguments function k may read before writing them;
+//   entry_reads_r0[k]: k may read r0 before writing it (the caller's r0: the interpreter
+//     allows it, a verifier would not), counting its exit's read of r0: false means every
+//     path through k writes r0, so a call of k kills the caller's r0. When true, r0's
+//     register (a5) is live at k's entry, which a hook's declared signature must cover.
 struct CallLiveness {
   std::vector<uint16_t> exit_live;
   std::vector<uint16_t> entry_live;
+  std::vector<uint8_t> entry_reads_r0;
 };
 CallLiveness call_liveness(const Program& program);
 // The registers live after each slot of function `index` (indexed by pc - start).

@@ -5,6 +5,15 @@
 // thread_local cache: the hot path takes no lock and allocates nothing (every table is
 // preallocated at construction; when one is full the data is dropped and counted).
 //
+// The hot path only logs: a callback appends one raw event (time, function, name) to its
+// thread's log, a few stores. The tables below are built from the log later, in order,
+// by drain(): when the log is full (on the calling thread, inside that callback) and when
+// the profile is read (build_profile). This is what keeps rvprof's cost per hooked call
+// low (docs/benchmarks.md, "samples: rvprof overhead"); the work per event is the same,
+// done later. Consequence: an entry's `name` is read at drain time, so it must stay valid
+// until the profile is built (HookManager keeps a name as long as its function is
+// installed; rvprof keeps its JIT'd executable until then).
+//
 // Per thread it keeps
 //   * a shadow of the call stack (function, start time, time spent in callees);
 //   * per function: completed calls, self time, total time (a recursive function's total
@@ -47,6 +56,7 @@ struct CollectorOptions {
   size_t max_nodes = 16384;     // calling-context tree nodes per thread
   size_t max_depth = 512;       // shadow stack frames per thread
   size_t max_events = 262144;   // trace events per thread (24 bytes each)
+  size_t max_log = 262144;      // raw events logged per thread before a drain (24 bytes each)
 };
 
 inline constexpr uint32_t kNoIndex = 0xffffffffu;
@@ -97,12 +107,25 @@ struct ThreadCounters {
   uint64_t cut_frames = 0;        // open when the hooks went off: not counted
 };
 
+// One logged callback: an entry (name: the function's name), an exit (name: kExitTag)
+// or the start of a new window (name: kWindowTag, t: the window).
+struct RawEvent {
+  uint64_t t = 0;
+  uintptr_t address = 0;
+  const char* name = nullptr;
+};
+
 class ThreadBuffer {
  public:
   explicit ThreadBuffer(const CollectorOptions& o);
 
+  // Applies every logged event to the tables, in order, and empties the log.
+  void drain() noexcept;
+
+  // The tables' own updates (what drain() applies per event).
   void on_entry(uintptr_t address, const char* name, uint64_t t) noexcept;
   void on_exit(uintptr_t address, uint64_t t) noexcept;
+  size_t logged() const { return static_cast<size_t>(log_pos_ - log_.data()); }
 
   int tid() const { return tid_; }
   size_t function_count() const { return function_count_; }
@@ -124,6 +147,16 @@ class ThreadBuffer {
     if (window != window_) start_window(window);
   }
   void start_window(uint32_t window) noexcept;
+  static const char kExitTag[];
+  static const char kWindowTag[];
+  // The common case, three stores and a bump, without a call; false when a new window
+  // starts or the log is full (log() then).
+  bool try_log(uint32_t window, uint64_t t, uintptr_t address, const char* tag) noexcept {
+    if (window != logged_window_ || log_pos_ == log_end_) return false;
+    *log_pos_++ = RawEvent{t, address, tag};
+    return true;
+  }
+  void log(uint32_t window, uint64_t t, uintptr_t address, const char* tag) noexcept;
 
   int tid_ = 0;
   std::vector<FunctionSlot> slots_;  // open addressing on the address, power of two
@@ -139,7 +172,18 @@ class ThreadBuffer {
   size_t event_count_ = 0;
   ThreadCounters counters_;
   uint32_t window_ = 0;
+  std::vector<RawEvent> log_;        // at least 2 events (a window marker and one more)
+  RawEvent* log_pos_ = nullptr;      // next free event
+  RawEvent* log_end_ = nullptr;
+  uint32_t logged_window_ = 0;       // the window of the last logged event
 };
+
+// A thread's buffer in the Collector it last called into (generation: which one).
+struct CollectorTls {
+  uint64_t generation = 0;
+  ThreadBuffer* buffer = nullptr;
+};
+extern thread_local CollectorTls t_collector_tls;
 
 class Collector {
  public:
@@ -148,38 +192,65 @@ class Collector {
   Collector& operator=(const Collector&) = delete;
 
   // The calling thread's buffer (claimed on first use); nullptr when all are taken.
-  ThreadBuffer* current() noexcept;
+  ThreadBuffer* current() noexcept {
+    const CollectorTls& c = t_collector_tls;
+    return c.generation == generation_ ? c.buffer : claim();
+  }
 
   void on_entry(uintptr_t address, const char* name, uint64_t t) noexcept {
-    if (ThreadBuffer* b = current()) {
-      b->sync_window(window_.load(std::memory_order_acquire));
-      b->on_entry(address, name, t);
-    }
+    log(address, name ? name : "", t);
   }
-  void on_exit(uintptr_t address, uint64_t t) noexcept {
-    if (ThreadBuffer* b = current()) {
-      b->sync_window(window_.load(std::memory_order_acquire));
-      b->on_exit(address, t);
-    }
+  void on_exit(uintptr_t address, uint64_t t) noexcept { log(address, ThreadBuffer::kExitTag, t); }
+  // The hot path, written so that the common case calls nothing (so the callbacks need no
+  // frame): this thread's buffer from the TLS cache, then try_log(); anything else goes to
+  // log_slow(). The window is read with acquire: pairs with new_window()'s increment, made
+  // before the hooks are re-enabled, so a callback of the new enabling sees the new window.
+  void log(uintptr_t address, const char* tag, uint64_t t) noexcept {
+    if (!try_log(address, tag, t)) log_slow(window_.load(std::memory_order_acquire), address, tag, t);
   }
+  // log()'s common case alone: false when it needs log_slow() (claim, window, full log).
+  bool try_log(uintptr_t address, const char* tag, uint64_t t) noexcept {
+    const uint32_t window = window_.load(std::memory_order_acquire);
+    const CollectorTls& c = t_collector_tls;
+    return c.generation == generation_ && c.buffer && c.buffer->try_log(window, t, address, tag);
+  }
+  // Drains every claimed buffer's log (only when no callback runs, like reading).
+  void drain() noexcept;
   // Call before re-enabling the hooks (see "Windows" above).
   void new_window() noexcept { window_.fetch_add(1, std::memory_order_acq_rel); }
 
   // The hook callbacks (user_data = the Collector): a timestamp, then the buffer.
   static void entry_callback(const rvjit_hook_ctx* ctx, void* user_data);
   static void exit_callback(const rvjit_hook_ctx* ctx, void* user_data);
+  // The cheap entry kind (RVJIT_HOOK_ENTRY_ARGS): the same work without a register frame;
+  // on a function with a declared signature the hook's fast entry calls it directly.
+  static void entry_args_callback(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
+  // The cheap exit kind (RVJIT_HOOK_EXIT_RET), called from the fast return trampoline.
+  // Its contract: leave errno alone (nothing here touches it; now_ns() is rdtime, or a
+  // clock_gettime that succeeds).
+  static void exit_ret_callback(uint64_t a0, uint64_t a1, const rvjit_hook_args_info* info);
+  // What rvprof registers: only the function's identity and a timestamp are needed, so
+  // both cheap kinds; with one ops on a site of a declared signature (the eBPF JIT
+  // declares every function's) the hooks call them from JIT'd trampolines directly.
   rvjit_hook_ops ops() {
-    return rvjit_hook_ops{{&entry_callback}, &exit_callback, this,
-                          RVJIT_HOOK_ENTRY | RVJIT_HOOK_EXIT};
+    rvjit_hook_ops o{};
+    o.entry_args = &entry_args_callback;
+    o.exit_ret = &exit_ret_callback;
+    o.user_data = this;
+    o.flags = RVJIT_HOOK_ENTRY_ARGS | RVJIT_HOOK_EXIT_RET;
+    return o;
   }
 
-  // Buffers that were claimed (read only when no callback runs, see the top).
+  // Buffers that were claimed (read only when no callback runs, see the top, and after
+  // drain(): build_profile drains).
   size_t thread_count() const;
   const ThreadBuffer& thread(size_t i) const { return *buffers_[i]; }
   uint64_t threads_dropped() const { return threads_dropped_.load(std::memory_order_relaxed); }
   const CollectorOptions& options() const { return options_; }
 
  private:
+  ThreadBuffer* claim() noexcept;  // current()'s first call on a thread
+  void log_slow(uint32_t window, uintptr_t address, const char* tag, uint64_t t) noexcept;
   CollectorOptions options_;
   uint64_t generation_;
   std::vector<std::unique_ptr<ThreadBuffer>> buffers_;

@@ -17,6 +17,7 @@ struct Options {
   std::string sync = "auto";           // auto | stop_the_world | membarrier | flush_syscall
   std::string layout = "one_word";     // one_word | two_word
   std::string filter = "*";            // glob over JIT'd function names
+  std::string clock = "auto";          // auto (time CSR where readable) | monotonic
   std::string out_dir;                 // empty: <build dir>/rvprof-out
   TableOptions table{SortKey::kSelf, 20};
   std::optional<uint64_t> attach_ms;   // hooks enabled this long after the run started
@@ -28,6 +29,7 @@ struct Options {
   uint64_t threads = 1;                // threads running the program at once
   uint64_t budget = 1'000'000;         // eBPF instruction budget per run (RunOptions' default)
   uint64_t max_events = 262144;        // trace events kept per thread
+  uint64_t log_events = 1u << 20;      // raw callback events logged per thread between drains
   bool quiet = false;                  // no table on stdout
   bool show_timeline = false;          // print every hook switch (time, cost)
   bool help = false;

@@ -93,6 +93,6 @@ struct Profile {
   int function_index(const std::string& name) const;  // -1 when absent
 };
 
-Profile build_profile(const Collector& collector);
+Profile build_profile(Collector& collector);  // drains the collector first
 
 }  // namespace rvprof
