@@ -41,7 +41,11 @@ void on_sigprof(int, siginfo_t*, void* ctx) {
   if (const uintptr_t s = g_stable_pc.load(std::memory_order_acquire); s && !CodeCache::lookup_pc(s, &other))
     g_misses.fetch_add(1, std::memory_order_relaxed);
   std::memcpy(g_seen_name, info.name, sizeof g_seen_name);
-  if (g_hits.fetch_add(1, std::memory_order_relaxed) + 1 >= g_wanted.load())
+  const bool enough = g_hits.fetch_add(1, std::memory_order_relaxed) + 1 >= g_wanted.load();
+  // Steer only from the spin (start + 4): a signal taken at `start` has not run the
+  // `addi a0, zero, 7` yet, and skipping it would return a stale a0. A slow emulator
+  // (the icache checker) delivers signals at the start of the spinner's block often.
+  if (enough && pc == start + 4)
     uc->uc_mcontext.__gregs[REG_PC] = info.start + 8;  // jump past `jal zero, 0` to `ret`
 }
 
